@@ -1,0 +1,171 @@
+// swift-tools-version:6.1
+// The target list is Portico's component diagram and the dependency lists are its arrows
+// (see docs/architecture.md). Translation never does I/O, the proxy never sees a Kubernetes
+// type, both resource sources feed the same reconciler, and the executable holds no logic.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "portico",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portico", targets: ["PorticoCLI"]),
+        .executable(name: "portico-demo-backend", targets: ["PorticoDemoBackend"]),
+        .executable(name: "portico-route-bench", targets: ["PorticoRouteBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+    ],
+    targets: [
+        // Kubernetes API types we read and write. Foundation for JSON coding only.
+        .target(name: "PorticoModel", swiftSettings: swiftSettings),
+        // The proxy's contract: an immutable compiled routing table and its matchers. Pure.
+        .target(name: "PorticoRouteTable", swiftSettings: swiftSettings),
+        // Store snapshot -> RouteTable + diagnostics. Pure: no I/O, clocks or logging.
+        .target(
+            name: "PorticoRouting",
+            dependencies: ["PorticoModel", "PorticoRouteTable"],
+            swiftSettings: swiftSettings
+        ),
+        // Endpoint sets and selection. Pure.
+        .target(name: "PorticoBalancing", swiftSettings: swiftSettings),
+        // Local mode: a folder of manifests -> resource events, watched for changes.
+        .target(
+            name: "PorticoManifests",
+            dependencies: [
+                "PorticoModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The data plane: listeners, HTTP/1.1, routing and proxy handlers, upstream pools.
+        .target(
+            name: "PorticoProxy",
+            dependencies: nio + [
+                "PorticoRouteTable",
+                "PorticoBalancing",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Reconcile loop, admin endpoints, bootstrap: the only target that knows every other.
+        .target(
+            name: "PorticoController",
+            dependencies: [
+                "PorticoModel",
+                "PorticoRouteTable",
+                "PorticoRouting",
+                "PorticoBalancing",
+                "PorticoManifests",
+                "PorticoProxy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PorticoCLI",
+            dependencies: [
+                "PorticoController",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A tiny HTTP server for the quickstart and tests: answers with its name and the request.
+        .executableTarget(
+            name: "PorticoDemoBackend",
+            dependencies: nio,
+            swiftSettings: swiftSettings
+        ),
+        // Route-lookup micro-benchmark, run by bench/.
+        .executableTarget(
+            name: "PorticoRouteBench",
+            dependencies: ["PorticoModel", "PorticoRouting", "PorticoRouteTable"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PorticoTestSupport",
+            dependencies: nio + [
+                "PorticoModel",
+                "PorticoRouteTable",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoModelTests",
+            dependencies: ["PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoRouteTableTests",
+            dependencies: ["PorticoRouteTable"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoRoutingTests",
+            dependencies: ["PorticoRouting", "PorticoModel", "PorticoRouteTable", "PorticoTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoBalancingTests",
+            dependencies: ["PorticoBalancing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoManifestsTests",
+            dependencies: ["PorticoManifests", "PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoProxyTests",
+            dependencies: nio + [
+                "PorticoProxy",
+                "PorticoRouteTable",
+                "PorticoBalancing",
+                "PorticoTestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoControllerTests",
+            dependencies: nio + [
+                "PorticoController",
+                "PorticoModel",
+                "PorticoRouteTable",
+                "PorticoProxy",
+                "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

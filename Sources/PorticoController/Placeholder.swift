@@ -1,0 +1,1 @@
+// PorticoController: being written; see docs/architecture.md.

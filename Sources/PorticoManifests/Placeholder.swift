@@ -1,0 +1,1 @@
+// PorticoManifests: being written; see docs/architecture.md.

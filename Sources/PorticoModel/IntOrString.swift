@@ -1,0 +1,29 @@
+/// Kubernetes' `intstr.IntOrString`, used by `targetPort`: a port number or a port name.
+public enum IntOrString: Codable, Hashable, Sendable, CustomStringConvertible {
+    case int(Int)
+    case string(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self) {
+            self = .int(number)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let number): try container.encode(number)
+        case .string(let text): try container.encode(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .int(let number): String(number)
+        case .string(let text): text
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// PorticoProxy: being written; see docs/architecture.md.

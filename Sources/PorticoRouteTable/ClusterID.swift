@@ -1,0 +1,50 @@
+/// Names an upstream cluster: one port of one Service, as `namespace/service:port`. The proxy
+/// keys its per-cluster state (balancer cursor, pools) by it, so it is one string to hash.
+public struct ClusterID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let namespace: String
+    public let service: String
+    /// The Service port as the Ingress named it: a number or a port name.
+    public let port: String
+    private let key: String
+
+    public init(namespace: String, service: String, port: String) {
+        self.namespace = namespace
+        self.service = service
+        self.port = port
+        self.key = "\(namespace)/\(service):\(port)"
+    }
+
+    public var description: String { key }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.key < rhs.key }
+}
+
+/// One upstream address. `host` is an IP literal (EndpointSlices carry addresses, not names).
+public struct Endpoint: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.host, lhs.port) < (rhs.host, rhs.port) }
+}
+
+/// What the proxy needs to know about a cluster besides its endpoints.
+public struct Cluster: Hashable, Sendable {
+    public let id: ClusterID
+    /// Whether the Service exists. A route to a missing Service answers 503 (and translation
+    /// reports it), the same answer as a Service with no ready endpoints.
+    public let serviceExists: Bool
+
+    public init(id: ClusterID, serviceExists: Bool = true) {
+        self.id = id
+        self.serviceExists = serviceExists
+    }
+}

@@ -1,0 +1,89 @@
+/// The compiled, immutable routing table: everything the proxy needs to route a request.
+///
+/// It is built off the request path by translation and published whole through one atomic
+/// reference; a request loads it once when its head arrives and keeps it to the end, so a swap
+/// never changes a request midway and never touches a connection.
+public struct RouteTable: Sendable {
+    /// Increases with every publish; shown in metrics and `portico routes`.
+    public let generation: UInt64
+    public let virtualHosts: [VirtualHost]
+    /// Serves what no virtual host or path matches: the oldest Ingress `spec.defaultBackend`,
+    /// else the controller's `--default-backend-service`; nil means 404.
+    public let defaultRoute: Route?
+    public let clusters: [ClusterID: Cluster]
+    /// Ready endpoints per cluster. Replaced on its own when only endpoints change.
+    public let endpoints: [ClusterID: [Endpoint]]
+
+    private let exactHosts: [Substring: Int]
+    private let wildcardHosts: [Substring: Int]
+    private let anyHost: Int?
+
+    /// `virtualHosts` must hold at most one host per `HostMatch`; translation merges them.
+    public init(
+        generation: UInt64,
+        virtualHosts: [VirtualHost],
+        defaultRoute: Route? = nil,
+        clusters: [ClusterID: Cluster] = [:],
+        endpoints: [ClusterID: [Endpoint]] = [:]
+    ) {
+        self.generation = generation
+        self.virtualHosts = virtualHosts
+        self.defaultRoute = defaultRoute
+        self.clusters = clusters
+        self.endpoints = endpoints
+        var exactHosts: [Substring: Int] = [:]
+        var wildcardHosts: [Substring: Int] = [:]
+        var anyHost: Int?
+        for (index, host) in virtualHosts.enumerated() {
+            switch host.match {
+            case .exact(let name): if exactHosts[Substring(name)] == nil { exactHosts[Substring(name)] = index }
+            case .wildcard(let suffix): if wildcardHosts[Substring(suffix)] == nil { wildcardHosts[Substring(suffix)] = index }
+            case .any: if anyHost == nil { anyHost = index }
+            }
+        }
+        self.exactHosts = exactHosts
+        self.wildcardHosts = wildcardHosts
+        self.anyHost = anyHost
+    }
+
+    /// An empty table: every request gets 404. Served until the first real table is published.
+    public static let empty = RouteTable(generation: 0, virtualHosts: [])
+
+    /// The same routes with new endpoints: the EndpointSlice fast path, which does not retranslate.
+    public func replacingEndpoints(_ endpoints: [ClusterID: [Endpoint]], generation: UInt64) -> RouteTable {
+        RouteTable(
+            generation: generation,
+            virtualHosts: virtualHosts,
+            defaultRoute: defaultRoute,
+            clusters: clusters,
+            endpoints: endpoints
+        )
+    }
+
+    /// Finds the virtual host for a Host header value (any case, with or without port or
+    /// trailing dot): an exact host first, then a one-label wildcard, then the host-less rules.
+    public func virtualHost(for host: Substring) -> VirtualHost? {
+        let name = HostName.normalize(host)
+        if let index = exactHosts[name] { return virtualHosts[index] }
+        if !wildcardHosts.isEmpty, let dot = name.firstIndex(of: "."), dot != name.startIndex {
+            let suffix = name[name.index(after: dot)...]
+            if let index = wildcardHosts[suffix] { return virtualHosts[index] }
+        }
+        if let anyHost { return virtualHosts[anyHost] }
+        return nil
+    }
+
+    /// The route for a request, or nil for 404. `path` may carry a query; it is ignored.
+    ///
+    /// A host is chosen first and only its paths are tried, as nginx chooses a `server` and
+    /// Envoy a virtual host; a request whose host matches but whose path does not gets that
+    /// host's fallback, then the table's default route.
+    public func lookup(host: Substring, path: Substring) -> Route? {
+        let pathOnly = path.firstIndex(of: "?").map { path[..<$0] } ?? path
+        if let virtualHost = virtualHost(for: host) {
+            if let route = virtualHost.route(forPath: pathOnly) { return route }
+            if let fallback = virtualHost.fallback { return fallback }
+        }
+        return defaultRoute
+    }
+}

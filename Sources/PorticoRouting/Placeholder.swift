@@ -1,0 +1,1 @@
+// PorticoRouting: being written; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// PorticoTestSupport: being written; see docs/architecture.md.
