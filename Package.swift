@@ -92,6 +92,9 @@ let package = Package(
             name: "PorticoCLI",
             dependencies: [
                 "PorticoController",
+                "PorticoModel",
+                "PorticoProxy",
+                "PorticoRouting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

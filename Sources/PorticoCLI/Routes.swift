@@ -1,0 +1,21 @@
+import ArgumentParser
+import PorticoController
+
+struct Routes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the routing table a folder of manifests compiles to: host, path, match, backend, endpoints."
+    )
+
+    @Argument(help: "The manifest folder.")
+    var directory: String
+
+    @OptionGroup var routing: RoutingOptions
+
+    mutating func run() async throws {
+        let check = try ManifestCheck.run(directory: directory, options: try routing.translationOptions())
+        print(RouteListing.render(check.table), terminator: "")
+        if check.errorCount + check.warningCount > 0 {
+            print("\n\(check.errorCount) errors, \(check.warningCount) warnings: run `portico check \(directory)` for details.")
+        }
+    }
+}

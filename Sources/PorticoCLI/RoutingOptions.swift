@@ -1,0 +1,33 @@
+import ArgumentParser
+import PorticoModel
+import PorticoRouting
+
+/// Flags that decide which Ingresses are ours and where unmatched requests go; shared by `run`,
+/// `check` and `routes` so that all three see the same table.
+struct RoutingOptions: ParsableArguments {
+    @Option(help: "The IngressClass this controller serves (spec.ingressClassName or the kubernetes.io/ingress.class annotation).")
+    var ingressClass = "portico"
+
+    @Flag(help: "Also serve Ingresses that name no class at all.")
+    var watchIngressWithoutClass = false
+
+    @Option(help: ArgumentHelp("Service that serves requests no rule matches, as namespace/name or namespace/name:port (default: its first port). Without it they get 404.", valueName: "ns/name"))
+    var defaultBackendService: String?
+
+    func translationOptions() throws -> TranslationOptions {
+        var options = TranslationOptions()
+        options.ingressClass = ingressClass
+        options.watchIngressWithoutClass = watchIngressWithoutClass
+        if let text = defaultBackendService {
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let name = parts.first.flatMap({ NamespacedName(parsing: $0) }) else {
+                throw ValidationError("--default-backend-service takes namespace/name or namespace/name:port, not \"\(text)\".")
+            }
+            options.defaultBackendService = name
+            if parts.count == 2 {
+                options.defaultBackendPort = Int(parts[1]).map(ServicePortReference.number) ?? .name(parts[1])
+            }
+        }
+        return options
+    }
+}

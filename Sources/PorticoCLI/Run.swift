@@ -1,0 +1,107 @@
+import ArgumentParser
+import Logging
+import PorticoController
+import PorticoModel
+import PorticoProxy
+import PorticoRouting
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the proxy and the controller.",
+        discussion: "SIGTERM or SIGINT stops accepting connections and lets requests in flight finish."
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Local mode: read resources from this folder of manifests (*.yaml, *.yml, *.json, recursively) and watch it.", valueName: "dir"))
+    var manifests: String?
+
+    @OptionGroup var routing: RoutingOptions
+
+    @Option(help: "Address the HTTP, HTTPS and admin listeners bind to.")
+    var bindAddress = "0.0.0.0"
+
+    @Option(help: "Port of the plain-HTTP listener.")
+    var httpPort = 8080
+
+    @Option(help: "Port of the HTTPS listener (TLS termination arrives in a later release; the port is reserved).")
+    var httpsPort = 8443
+
+    @Option(help: "Port of the admin listener: /healthz, /readyz, /metrics.")
+    var adminPort = 10254
+
+    @Option(help: "Event loops (threads) serving traffic. Default: the number of cores.")
+    var workers: Int?
+
+    @Option(help: "Most client connections open at once; more are closed on accept.")
+    var maxConnections: Int?
+
+    @Option(help: "Largest request head (request line and headers) in bytes; larger gets 431.")
+    var maxHeaderBytes: Int?
+
+    @Option(help: ArgumentHelp("Time a client has to send a complete request head (e.g. 10s); slower gets 408.", valueName: "duration"))
+    var headerReadTimeout: String?
+
+    @Option(help: ArgumentHelp("Idle keep-alive time before a client connection is closed (e.g. 60s).", valueName: "duration"))
+    var idleTimeout: String?
+
+    @Option(help: ArgumentHelp("Time to connect to an upstream endpoint (e.g. 5s); slower gets 504.", valueName: "duration"))
+    var upstreamConnectTimeout: String?
+
+    @Option(help: ArgumentHelp("Time for an upstream to start its response (e.g. 60s); slower gets 504.", valueName: "duration"))
+    var upstreamResponseTimeout: String?
+
+    @Flag(inversion: .prefixedNo, help: "Write one log line per request (logger portico.access).")
+    var accessLog = true
+
+    @OptionGroup var logging: LoggingOptions
+
+    mutating func run() async throws {
+        guard let manifests else {
+            throw ValidationError("--manifests DIR is required: cluster mode (watching the Kubernetes API) is not available yet in this build.")
+        }
+        var proxy = ProxyConfiguration()
+        proxy.bindHost = bindAddress
+        proxy.httpPort = try Self.port(httpPort, "--http-port")
+        _ = try Self.port(httpsPort, "--https-port")
+        if let workers {
+            guard workers > 0 else { throw ValidationError("--workers must be at least 1.") }
+            proxy.workers = workers
+        }
+        if let maxConnections {
+            guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1.") }
+            proxy.maxConnections = maxConnections
+        }
+        if let maxHeaderBytes {
+            guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024.") }
+            proxy.maxHeaderBytes = maxHeaderBytes
+        }
+        if let value = try Self.duration(headerReadTimeout, "--header-read-timeout") { proxy.headerReadTimeout = value }
+        if let value = try Self.duration(idleTimeout, "--idle-timeout") { proxy.idleTimeout = value }
+        if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = value }
+        if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = value }
+        proxy.accessLog = accessLog
+
+        let configuration = Configuration(
+            source: .manifests(directory: manifests),
+            proxy: proxy,
+            admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
+            translation: try routing.translationOptions()
+        )
+        let logger = logging.bootstrap()
+        let registry = MetricsBootstrap.prometheus()
+        let services = Bootstrap.makeServices(configuration: configuration, logger: logger, registry: registry)
+        try await services.group.run()
+    }
+
+    private static func port(_ value: Int, _ flag: String) throws -> Int {
+        guard (1...65535).contains(value) else { throw ValidationError("\(flag) must be a port from 1 to 65535, not \(value).") }
+        return value
+    }
+
+    private static func duration(_ text: String?, _ flag: String) throws -> Duration? {
+        guard let text else { return nil }
+        guard let value = DurationText.parse(text) else {
+            throw ValidationError("\(flag) takes a duration such as 500ms, 10s or 2m, not \"\(text)\".")
+        }
+        return value
+    }
+}

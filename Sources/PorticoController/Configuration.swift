@@ -1,0 +1,37 @@
+public import PorticoModel
+public import PorticoProxy
+public import PorticoRouting
+
+/// Everything a Portico process needs to run, validated by the executable before `Bootstrap`
+/// turns it into services.
+public struct Configuration: Sendable {
+    /// Where resources come from.
+    public enum Source: Sendable, Equatable {
+        /// Local mode: a folder of manifests, watched for changes.
+        case manifests(directory: String)
+    }
+
+    public var source: Source
+    public var proxy: ProxyConfiguration
+    public var admin: AdminServer.Configuration
+    public var translation: TranslationOptions
+    /// Coalescing of bursts of changes before a publish (see `Coalescer`).
+    public var holdoff: Duration
+    public var maxHoldoff: Duration
+
+    public init(
+        source: Source,
+        proxy: ProxyConfiguration = ProxyConfiguration(),
+        admin: AdminServer.Configuration = AdminServer.Configuration(),
+        translation: TranslationOptions = TranslationOptions(),
+        holdoff: Duration = .milliseconds(100),
+        maxHoldoff: Duration = .seconds(1)
+    ) {
+        self.source = source
+        self.proxy = proxy
+        self.admin = admin
+        self.translation = translation
+        self.holdoff = holdoff
+        self.maxHoldoff = maxHoldoff
+    }
+}

@@ -1,0 +1,33 @@
+internal import PorticoManifests
+public import PorticoModel
+public import PorticoRouteTable
+public import PorticoRouting
+
+/// `portico check DIR` and `portico routes DIR`: load a manifest folder once, translate it, and
+/// say what is wrong with it, the way `nginx -t` checks a configuration before it is used.
+public struct ManifestCheck: Sendable {
+    /// Every problem found, one line each, origin (file:line) first.
+    public var problems: [String]
+    public var errorCount: Int
+    public var warningCount: Int
+    /// How many objects of the kinds Portico reads were loaded.
+    public var objectCount: Int
+    /// The table that would be served.
+    public var table: RouteTable
+
+    /// Loads and translates `directory`. Throws only when the folder itself cannot be read.
+    public static func run(directory: String, options: TranslationOptions) throws -> ManifestCheck {
+        let manifests = try ManifestLoader(folder: directory).load()
+        let result = translate(ResourceSnapshot(manifests.resources), options: options, generation: 1)
+        let sourceProblems = manifests.problems.map { "error: \($0.error)" }
+        let translationProblems = result.diagnostics.map { "\($0.severity): \($0)" }
+        let errors = manifests.problems.count + result.diagnostics.filter { $0.severity == .error }.count
+        return ManifestCheck(
+            problems: sourceProblems.sorted() + translationProblems,
+            errorCount: errors,
+            warningCount: result.diagnostics.count - (errors - manifests.problems.count),
+            objectCount: manifests.resources.count,
+            table: result.table
+        )
+    }
+}

@@ -1,1 +1,0 @@
-// PorticoController: being written; see docs/architecture.md.

@@ -1,0 +1,56 @@
+public import Logging
+public import PorticoModel
+internal import PorticoManifests
+public import PorticoProxy
+internal import ServiceLifecycle
+
+/// Runs a resource source through the reconcile loop for the life of the process, publishing
+/// into the route table store and marking the pod ready after the first publish.
+public struct ReconcileService: Service {
+    private let configuration: Configuration
+    private let routes: RouteTableStore
+    private let readiness: Readiness
+    private let logger: Logger
+
+    public init(configuration: Configuration, routes: RouteTableStore, readiness: Readiness, logger: Logger) {
+        self.configuration = configuration
+        self.routes = routes
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        switch configuration.source {
+        case .manifests(let directory):
+            let source = try ManifestSource(folder: directory, logger: logger)
+            try await run(source: source)
+        }
+    }
+
+    func run<Source: AsyncSequence & Sendable>(source: Source) async throws where Source.Element == ResourceEvent {
+        let reconciler = Reconciler(options: configuration.translation, routes: routes, logger: logger)
+        let loop = ReconcileLoop(
+            source: source,
+            clock: ContinuousClock(),
+            holdoff: configuration.holdoff,
+            maxHoldoff: configuration.maxHoldoff
+        )
+        let metrics = ControlPlaneMetrics()
+        let readiness = self.readiness
+        let logger = self.logger
+        await cancelWhenGracefulShutdown {
+            await loop.run(reconciler: reconciler) { publication in
+                metrics.record(publication)
+                if !readiness.isReady {
+                    logger.info(
+                        "first routing table published",
+                        metadata: ["generation": "\(publication.generation)", "errors": "\(publication.errorCount)"]
+                    )
+                    readiness.markReady()
+                } else {
+                    logger.debug("routing table published", metadata: ["generation": "\(publication.generation)", "endpointsOnly": "\(publication.endpointsOnly)"])
+                }
+            }
+        }
+    }
+}
