@@ -1,0 +1,61 @@
+import PorticoModel
+
+/// What a watcher last told the reconciler, and the rule for what to tell it next: the events
+/// that take it from the previous read of the folder to the current one.
+///
+/// The rule that nothing is lost: an object that disappears from a read is deleted only when it
+/// is really gone. It is kept (and not re-sent) when its document now fails but still names it,
+/// or when the file or folder it came from could not be read to the end this time.
+struct ManifestDiff: Sendable {
+    /// The objects the reconciler has, including ones kept from earlier reads.
+    private(set) var resources: [ObjectKey: SourcedResource] = [:]
+    /// The problems already reported, so that a persisting problem is reported once.
+    private var reported: Set<ManifestProblem> = []
+    private var hasSynced = false
+
+    /// Moves to `set` and returns the batch of events, ended by `.synced`; empty when nothing
+    /// the reconciler sees changed (after the first batch, which is always sent).
+    mutating func apply(_ set: ManifestSet) -> [ResourceEvent] {
+        var upserts: [SourcedResource] = []
+        for (key, resource) in set.resources where resources[key] != resource {
+            upserts.append(resource)
+        }
+        let keysStillNamed = Set(set.problems.compactMap(\.key))
+        var deletions: [ObjectKey] = []
+        var next = set.resources
+        for (key, resource) in resources where set.resources[key] == nil {
+            if keysStillNamed.contains(key) || Self.cameFrom(resource.origin, anyOf: set.unreadablePaths) {
+                next[key] = resource
+            } else {
+                deletions.append(key)
+            }
+        }
+        let newProblems = set.problems.filter { !reported.contains($0) }
+        resources = next
+        reported = Set(set.problems)
+        var events = upserts.sorted { $0.key < $1.key }.map(ResourceEvent.upserted)
+        events += deletions.sorted().map(ResourceEvent.deleted)
+        events += newProblems.map { .rejected($0.key, $0.error) }
+        return finish(events)
+    }
+
+    /// The batch for a read that failed as a whole (the folder vanished): everything is kept.
+    mutating func apply(folderError error: SourceError) -> [ResourceEvent] {
+        let problem = ManifestProblem(key: nil, error: error)
+        guard !reported.contains(problem) else { return finish([]) }
+        reported.insert(problem)
+        return finish([.rejected(nil, error)])
+    }
+
+    private mutating func finish(_ events: [ResourceEvent]) -> [ResourceEvent] {
+        guard !events.isEmpty || !hasSynced else { return [] }
+        hasSynced = true
+        return events + [.synced(Set(ResourceKind.allCases))]
+    }
+
+    private static func cameFrom(_ origin: Origin, anyOf paths: Set<String>) -> Bool {
+        guard case .file(let path, _) = origin else { return false }
+        if paths.contains(path) { return true }
+        return paths.contains { path.hasPrefix($0 + "/") }
+    }
+}

@@ -1,0 +1,40 @@
+import PorticoModel
+
+/// Reads a folder of Kubernetes manifests into Portico's model, once. Local mode's watcher
+/// (`ManifestSource`) calls it on every change; tools and tests can call it directly.
+///
+/// - Every `*.yaml`, `*.yml` and `*.json` file below the folder is read, in sorted path order;
+///   names starting with "." (files and folders) are skipped.
+/// - A file may hold several YAML documents (`---`) and `kind: List` (or `IngressList`, ...)
+///   documents with `items`. JSON is read as the YAML it is.
+/// - Documents of kinds Portico does not read are counted and skipped; empty ones are skipped.
+/// - A known kind with another apiVersion, a document that does not decode, a YAML syntax error
+///   and a second document with an existing key each become a `ManifestProblem` naming file,
+///   line and field. Every other document still loads. The first document with a key wins.
+///
+/// It does not default or validate beyond decoding: that is translation's job, which reports
+/// against the provenance (`Origin.file(path:line:)`) recorded here.
+public struct ManifestLoader: Sendable {
+    /// The folder as given; reported paths are this joined with each file's relative path.
+    public let folder: String
+
+    public init(folder: String) {
+        self.folder = folder
+    }
+
+    /// Reads the folder.
+    /// - Throws: `ManifestFolderError` when the folder itself is missing, not a folder or unreadable.
+    public func load() throws(ManifestFolderError) -> ManifestSet {
+        let listing = try ManifestFolder(path: folder).list()
+        var set = ManifestSet()
+        for entry in listing.unlistable {
+            set.problems.append(
+                ManifestProblem(key: nil, error: SourceError(origin: .file(path: entry.path, line: 1), message: "cannot list folder: \(entry.reason)")))
+            set.unreadablePaths.insert(entry.path)
+        }
+        for path in listing.files {
+            ManifestFileReader(path: path).read(into: &set)
+        }
+        return set
+    }
+}

@@ -1,0 +1,142 @@
+public import Logging
+public import PorticoModel
+
+/// Local mode's resource source: a watched manifest folder as the same `ResourceEvent` stream
+/// the API-server informer produces, so that the reconciler cannot tell them apart.
+///
+/// Iterating first yields the folder's current state (`.upserted` for every object, `.rejected`
+/// for every problem) and `.synced` with every kind. After that, each change on disk yields one
+/// batch: `.upserted` for new or changed objects, `.deleted` for objects really gone, `.rejected`
+/// for new problems, and `.synced` again as the batch boundary. An object whose document no
+/// longer decodes, or whose file is no longer valid YAML, is not deleted: its last good version
+/// stays with the reconciler and only the problem is sent.
+///
+/// Changes are found by polling: every `pollInterval` the folder is listed and each manifest
+/// file `stat`ed (inode, size, mtime, ctime), which catches edits, new and removed files and
+/// folders, and editors' atomic saves (write a temporary file, rename it over the old one).
+/// Polling was chosen over inotify for portability (macOS too, and network or ConfigMap-mounted
+/// folders where inotify misses changes); a manifest folder is small, so a poll costs a few
+/// hundred `stat` calls. A change is read only once the folder has stayed the same for
+/// `settleInterval`, so an editor's multi-step save is one batch, not several.
+///
+/// The polling runs inside `next()` on the consuming task: there is no background task or
+/// thread, a slow consumer is never buffered for, and cancelling the consuming task ends the
+/// sequence (`next()` returns nil). Each iterator is an independent watcher that starts with a
+/// full initial batch.
+public struct ManifestSource: AsyncSequence, Sendable {
+    public typealias Element = ResourceEvent
+    public typealias Failure = Never
+
+    /// The folder as given; reported paths start with it.
+    public let folder: String
+    /// How often the folder is checked for changes. Default 250 ms.
+    public let pollInterval: Duration
+    /// How long the folder must stay unchanged before a change is read. Default 100 ms.
+    public let settleInterval: Duration
+    let logger: Logger
+
+    /// Checks that the folder can be read now, so that a wrong path fails at startup.
+    /// - Throws: `ManifestFolderError` when the folder is missing, not a folder or unreadable.
+    public init(
+        folder: String,
+        pollInterval: Duration = .milliseconds(250),
+        settleInterval: Duration = .milliseconds(100),
+        logger: Logger = Logger(label: "portico.manifests")
+    ) throws(ManifestFolderError) {
+        _ = try ManifestFolder(path: folder).list()
+        self.folder = folder
+        self.pollInterval = pollInterval
+        self.settleInterval = settleInterval
+        self.logger = logger
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(source: self)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        public typealias Element = ResourceEvent
+        public typealias Failure = Never
+
+        /// An editor that keeps writing for longer than this many settle intervals gets read
+        /// anyway, so that a file written continuously cannot stall the source.
+        private static let maximumSettleRounds = 20
+
+        private let source: ManifestSource
+        private let folder: ManifestFolder
+        private var diff = ManifestDiff()
+        private var snapshot: FolderSnapshot?
+        private var pending: [ResourceEvent] = []
+        private var pendingIndex = 0
+        private var finished = false
+
+        init(source: ManifestSource) {
+            self.source = source
+            self.folder = ManifestFolder(path: source.folder)
+        }
+
+        /// The next event; waits (polling) until the folder changes. Returns nil once the
+        /// consuming task is cancelled.
+        public mutating func next() async -> ResourceEvent? {
+            while !finished {
+                if pendingIndex < pending.count {
+                    defer { pendingIndex += 1 }
+                    return pending[pendingIndex]
+                }
+                if Task.isCancelled { break }
+                guard let previous = snapshot else {
+                    let current = FolderSnapshot.take(of: folder)
+                    reload(current)
+                    continue
+                }
+                guard await sleep(source.pollInterval) else { break }
+                var current = FolderSnapshot.take(of: folder)
+                guard current != previous else { continue }
+                for _ in 0..<Self.maximumSettleRounds {
+                    guard await sleep(source.settleInterval) else {
+                        finished = true
+                        return nil
+                    }
+                    let again = FolderSnapshot.take(of: folder)
+                    if again == current { break }
+                    current = again
+                }
+                reload(current)
+            }
+            finished = true
+            return nil
+        }
+
+        /// Reads the folder and queues the diff against what was sent. The snapshot is taken
+        /// before reading, so that a change during the read is seen by the next poll.
+        private mutating func reload(_ current: FolderSnapshot) {
+            snapshot = current
+            let batch: [ResourceEvent]
+            do {
+                let set = try ManifestLoader(folder: source.folder).load()
+                batch = diff.apply(set)
+                source.logger.debug(
+                    "read manifest folder",
+                    metadata: [
+                        "folder": "\(source.folder)", "objects": "\(set.resources.count)",
+                        "problems": "\(set.problems.count)", "ignored": "\(set.ignoredDocuments)",
+                    ])
+            } catch {
+                source.logger.warning("cannot read manifest folder; keeping what was read before", metadata: ["error": "\(error)"])
+                batch = diff.apply(folderError: SourceError(origin: .file(path: error.path, line: 1), message: error.description))
+            }
+            pending = batch
+            pendingIndex = 0
+        }
+
+        /// Sleeps, or returns false when the task is cancelled.
+        private func sleep(_ duration: Duration) async -> Bool {
+            do {
+                try await Task.sleep(for: duration)
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+}

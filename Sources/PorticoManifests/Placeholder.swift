@@ -1,1 +1,0 @@
-// PorticoManifests: being written; see docs/architecture.md.

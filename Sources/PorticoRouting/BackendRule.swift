@@ -1,0 +1,96 @@
+internal import PorticoModel
+internal import PorticoRouteTable
+
+/// A backend that passed validation: the cluster it names and the Service, for `RouteSource`.
+struct ResolvedBackend: Hashable {
+    let cluster: ClusterID
+    let service: String
+}
+
+/// Validates an Ingress backend (`spec.defaultBackend` or a path's `backend`) and resolves it
+/// against the snapshot's Services.
+///
+/// A badly shaped backend is an error (the API server would refuse it). A resource backend is
+/// valid but unsupported, so it is a warning and the path is skipped. A missing Service or
+/// port is a warning only: the route still compiles and answers 503, because the Service may
+/// simply not have been created yet.
+enum BackendRule {
+    enum Outcome: Equatable {
+        case service(ResolvedBackend)
+        case skipped
+        case invalid
+    }
+
+    static func parse(
+        _ backend: Ingress.Backend,
+        field: () -> String,
+        namespace: String,
+        snapshot: ResourceSnapshot,
+        report: inout ObjectReport
+    ) -> Outcome {
+        switch (backend.service, backend.resource) {
+        case (nil, nil):
+            report.error(field(), "a backend needs service.name and service.port")
+            return .invalid
+        case (.some, .some):
+            report.error(field(), "service and resource are mutually exclusive")
+            return .invalid
+        case (nil, .some(let resource)):
+            let group = resource.apiGroup.map { "\($0)/" } ?? ""
+            report.warning(
+                "\(field()).resource",
+                "resource backends (\(group)\(resource.kind) \(resource.name)) are not supported; this backend is skipped"
+            )
+            return .skipped
+        case (.some(let service), nil):
+            return parseService(service, field: { "\(field()).service" }, namespace: namespace, snapshot: snapshot, report: &report)
+        }
+    }
+
+    private static func parseService(
+        _ backend: Ingress.ServiceBackend,
+        field: () -> String,
+        namespace: String,
+        snapshot: ResourceSnapshot,
+        report: inout ObjectReport
+    ) -> Outcome {
+        guard !backend.name.isEmpty else {
+            report.error("\(field()).name", "service name is required")
+            return .invalid
+        }
+        let portName = backend.port?.name.flatMap { $0.isEmpty ? nil : $0 }
+        let port: ServicePortReference
+        switch (backend.port?.number, portName) {
+        case (nil, nil):
+            report.error("\(field()).port", "a port number or name is required")
+            return .invalid
+        case (.some, .some):
+            report.error("\(field()).port", "only one of port number and port name may be set")
+            return .invalid
+        case (.some(let number), nil):
+            guard (1...65535).contains(number) else {
+                report.error("\(field()).port.number", "port \(number) is out of range 1-65535")
+                return .invalid
+            }
+            port = .number(number)
+        case (nil, .some(let name)):
+            port = .name(name)
+        }
+        let serviceName = NamespacedName(namespace: namespace, name: backend.name)
+        if let service = snapshot.service(serviceName) {
+            if ServicePortLookup.find(port, in: service) == nil {
+                let what = switch port {
+                case .number(let number): "port \(number)"
+                case .name(let name): "port named \(quoted(name))"
+                }
+                report.warning("\(field()).port", "Service \(serviceName) has no \(what); requests get 503")
+            }
+        } else {
+            report.warning("\(field()).name", "Service \(serviceName) does not exist; requests get 503")
+        }
+        return .service(ResolvedBackend(
+            cluster: ClusterID(namespace: namespace, service: backend.name, port: port.description),
+            service: backend.name
+        ))
+    }
+}

@@ -1,0 +1,41 @@
+internal import PorticoModel
+internal import PorticoRouteTable
+
+/// One Ingress of our class after validation: the routes and default backend it asks for, not
+/// yet merged with other Ingresses.
+struct ParsedIngress {
+    let source: SourcedObject<Ingress>
+    let precedence: IngressPrecedence
+    var routes: [CandidateRoute] = []
+    /// Every host its rules name, in rule order and without repeats, with or without `http`:
+    /// the virtual hosts its default backend becomes the fallback of.
+    var hosts: [HostMatch] = []
+    var defaultBackend: ResolvedBackend?
+    var report: ObjectReport
+
+    var name: NamespacedName { source.key.name }
+    var isRejected: Bool { report.hasErrors }
+
+    init(source: SourcedObject<Ingress>) {
+        self.source = source
+        self.precedence = IngressPrecedence(source)
+        self.report = ObjectReport(object: source.key, origin: source.origin)
+    }
+
+    func route(for backend: ResolvedBackend, match: PathMatch) -> Route {
+        Route(
+            match: match,
+            backend: .cluster(backend.cluster),
+            source: RouteSource(namespace: name.namespace, ingress: name.name, service: backend.service)
+        )
+    }
+}
+
+/// One path of one rule, validated. The indexes name its field only when a diagnostic needs it,
+/// so that the common case builds no field strings.
+struct CandidateRoute {
+    let host: HostMatch
+    let match: PathMatch
+    let backend: ResolvedBackend
+    let field: IngressField
+}

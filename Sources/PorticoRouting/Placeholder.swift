@@ -1,1 +1,0 @@
-// PorticoRouting: being written; see docs/architecture.md.

@@ -1,0 +1,73 @@
+internal import PorticoModel
+internal import PorticoRouteTable
+
+/// Translates every object of a snapshot into a routing table, diagnostics and the list of
+/// Ingresses whose status is ours.
+///
+/// Pure: no I/O, clock, randomness or logging, and the same snapshot gives the same result
+/// whatever order its objects were added in (conflicts are decided by Ingress age and name,
+/// never by arrival). A bad Ingress is skipped whole and reported; every other one compiles.
+///
+/// The processors run in this order: IngressClass filter, validation, rules/paths, default
+/// backends, clusters and endpoints.
+public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
+    let pipeline: [any TranslationProcessor] = [
+        IngressClassFilter(),
+        IngressParser(),
+        RuleProcessor(),
+        DefaultBackendProcessor(),
+        ClusterProcessor(),
+    ]
+    var state = TranslationState(snapshot: snapshot, options: options)
+    for processor in pipeline {
+        processor.run(&state)
+    }
+    return state.result(generation: generation)
+}
+
+extension TranslationState {
+    /// Assembles the result. Virtual hosts are sorted (exact, then wildcard, then any; by name)
+    /// so that the table lists them the same way every time.
+    func result(generation: UInt64) -> TranslationResult {
+        let virtualHosts = hosts
+            .sorted { HostOrder($0.key) < HostOrder($1.key) }
+            .map { $0.value.build($0.key) }
+        let table = RouteTable(
+            generation: generation,
+            virtualHosts: virtualHosts,
+            defaultRoute: defaultRoute,
+            clusters: clusters,
+            endpoints: endpoints
+        )
+        var diagnostics = self.diagnostics
+        var rejected: Set<ObjectKey> = []
+        for ingress in parsed {
+            diagnostics.append(contentsOf: ingress.report.diagnostics)
+            if ingress.isRejected { rejected.insert(ingress.source.key) }
+        }
+        return TranslationResult(
+            table: table,
+            diagnostics: diagnostics.sorted(),
+            rejected: rejected,
+            ingresses: ingresses.map(\.key.name).sorted()
+        )
+    }
+}
+
+/// Sort key for virtual hosts.
+private struct HostOrder: Comparable {
+    let rank: Int
+    let name: String
+
+    init(_ match: HostMatch) {
+        switch match {
+        case .exact(let name): (rank, self.name) = (0, name)
+        case .wildcard(let suffix): (rank, self.name) = (1, suffix)
+        case .any: (rank, self.name) = (2, "")
+        }
+    }
+
+    static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.rank, lhs.name) < (rhs.rank, rhs.name)
+    }
+}

@@ -1,0 +1,33 @@
+public import PorticoModel
+
+/// The controller-wide settings translation depends on (flags and config file, already parsed).
+public struct TranslationOptions: Hashable, Sendable {
+    /// The IngressClass name this controller serves.
+    public var ingressClass: String
+    /// The `spec.controller` of IngressClasses this controller owns.
+    public var controllerName: String
+    /// Also serve Ingresses that name no class at all, as ingress-nginx's `--watch-ingress-without-class`.
+    public var watchIngressWithoutClass: Bool
+    /// Serves what no Ingress serves (`--default-backend-service`), unless an Ingress has a
+    /// `spec.defaultBackend`, which takes precedence.
+    public var defaultBackendService: NamespacedName?
+    /// The port of `defaultBackendService`; nil means the Service's first port.
+    public var defaultBackendPort: ServicePortReference?
+
+    public static let defaultIngressClass = "portico"
+    public static let defaultControllerName = "portico.dev/ingress-controller"
+
+    public init(
+        ingressClass: String = TranslationOptions.defaultIngressClass,
+        controllerName: String = TranslationOptions.defaultControllerName,
+        watchIngressWithoutClass: Bool = false,
+        defaultBackendService: NamespacedName? = nil,
+        defaultBackendPort: ServicePortReference? = nil
+    ) {
+        self.ingressClass = ingressClass
+        self.controllerName = controllerName
+        self.watchIngressWithoutClass = watchIngressWithoutClass
+        self.defaultBackendService = defaultBackendService
+        self.defaultBackendPort = defaultBackendPort
+    }
+}

@@ -1,0 +1,61 @@
+internal import PorticoModel
+internal import PorticoRouteTable
+
+/// What the processors of one translation pass along, from the snapshot to the finished table.
+struct TranslationState {
+    let snapshot: ResourceSnapshot
+    let options: TranslationOptions
+    /// Ingresses of our class, oldest first (the order conflicts are decided in).
+    var ingresses: [SourcedObject<Ingress>] = []
+    var parsed: [ParsedIngress] = []
+    var hosts: [HostMatch: VirtualHostBuilder] = [:]
+    var defaultRoute: Route?
+    var clusters: [ClusterID: Cluster] = [:]
+    var endpoints: [ClusterID: [Endpoint]] = [:]
+    /// Diagnostics about objects other than Ingresses (the controller's default Service).
+    var diagnostics: [Diagnostic] = []
+
+    init(snapshot: ResourceSnapshot, options: TranslationOptions) {
+        self.snapshot = snapshot
+        self.options = options
+    }
+}
+
+/// The routes of one host while Ingresses are merged into it: first claim wins, so the caller
+/// must offer Ingresses oldest first.
+struct VirtualHostBuilder {
+    struct Claim {
+        let route: Route
+        let owner: NamespacedName
+        let field: IngressField
+    }
+
+    private(set) var claims: [PathMatch: Claim] = [:]
+    private(set) var order: [PathMatch] = []
+    var fallback: Claim?
+
+    /// Claims `match` for `route`, or returns the claim that already holds it.
+    mutating func claim(_ match: PathMatch, route: Route, owner: NamespacedName, field: IngressField) -> Claim? {
+        if let existing = claims[match] { return existing }
+        claims[match] = Claim(route: route, owner: owner, field: field)
+        order.append(match)
+        return nil
+    }
+
+    func build(_ match: HostMatch) -> VirtualHost {
+        VirtualHost(match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route)
+    }
+}
+
+/// A field of an Ingress that claims something, kept as indexes until a diagnostic prints it.
+enum IngressField: Hashable, CustomStringConvertible {
+    case path(rule: Int, path: Int)
+    case defaultBackend
+
+    var description: String {
+        switch self {
+        case .path(let rule, let path): "spec.rules[\(rule)].http.paths[\(path)]"
+        case .defaultBackend: "spec.defaultBackend"
+        }
+    }
+}

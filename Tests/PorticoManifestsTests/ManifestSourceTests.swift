@@ -1,0 +1,173 @@
+import Foundation
+import PorticoManifests
+import PorticoModel
+import Testing
+
+@Suite("ManifestSource")
+struct ManifestSourceTests {
+    static let allKinds = ResourceEvent.synced(Set(ResourceKind.allCases))
+
+    func source(_ folder: TemporaryFolder) throws -> ManifestSource {
+        try ManifestSource(folder: folder.path, pollInterval: .milliseconds(20), settleInterval: .milliseconds(20))
+    }
+
+    func key(_ name: String, _ kind: ResourceKind = .service) -> ObjectKey {
+        ObjectKey(kind: kind, namespace: "default", name: name)
+    }
+
+    @Test("the initial batch upserts every object, rejects every problem, then syncs every kind")
+    func initialBatch() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a") + "\n---\n" + Manifests.ingress("web"))
+        try folder.write("b.yaml", Manifests.service("b", port: "abc"))
+        let recorder = EventRecorder(try source(folder))
+        let batch = try await recorder.batch(1)
+        await recorder.stop()
+        let keys = batch.compactMap { event -> ObjectKey? in
+            if case .upserted(let resource) = event { return resource.key }
+            return nil
+        }
+        #expect(keys == [key("web", .ingress), key("a")])
+        #expect(batch.count == 4)
+        guard case .rejected(let rejectedKey, let error) = batch[2] else {
+            Issue.record("expected a rejection, got \(batch[2])")
+            return
+        }
+        #expect(rejectedKey == key("b"))
+        #expect(error.description == "\(folder.path("b.yaml")):9: spec.ports[0].port: expected a whole number, found 'abc'")
+        #expect(batch.last == Self.allKinds)
+    }
+
+    @Test("an edit upserts the object; removing a document deletes only its object")
+    func editAndRemove() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("app.yaml", Manifests.service("a") + "\n---\n" + Manifests.service("b"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        try folder.write("app.yaml", Manifests.service("a", port: "8080") + "\n---\n" + Manifests.service("b"))
+        let edit = try await recorder.batch(2)
+        #expect(edit.count == 2)
+        guard case .upserted(let resource) = edit.first, case .service(let service) = resource.resource else {
+            Issue.record("expected an upserted service, got \(edit)")
+            return
+        }
+        #expect(resource.key == key("a"))
+        #expect(service.spec?.ports?.first?.port == 8080)
+
+        try folder.write("app.yaml", Manifests.service("a", port: "8080"))
+        let removal = try await recorder.batch(3)
+        #expect(removal == [.deleted(key("b")), Self.allKinds])
+        await recorder.stop()
+    }
+
+    @Test("a syntax error keeps the file's objects and rejects; fixing it upserts again")
+    func syntaxErrorKeepsObjects() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("app.yaml", Manifests.service("a") + "\n---\n" + Manifests.service("b"))
+        try folder.write("other.yaml", Manifests.service("c"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        try folder.write("app.yaml", "apiVersion: v1\nkind: [Service\n")
+        try folder.remove("other.yaml")
+        let broken = try await recorder.batch(2)
+        #expect(broken.count == 3)
+        #expect(broken.first == .deleted(key("c")))
+        guard case .rejected(nil, let error) = broken[1] else {
+            Issue.record("expected a rejection without key, got \(broken)")
+            return
+        }
+        guard case .file(let path, _) = error.origin else {
+            Issue.record("no file origin: \(error)")
+            return
+        }
+        #expect(path == folder.path("app.yaml"))
+
+        try folder.write("app.yaml", Manifests.service("a", port: "81") + "\n---\n" + Manifests.service("b"))
+        let fixed = try await recorder.batch(3)
+        // b is unchanged from the kept version, so only a is sent.
+        guard case .upserted(let resource) = fixed.first else {
+            Issue.record("expected an upsert, got \(fixed)")
+            return
+        }
+        #expect(resource.key == key("a"))
+        #expect(fixed.count == 2)
+        await recorder.stop()
+    }
+
+    @Test("a document that stops decoding but still names its object is rejected, not deleted")
+    func decodeErrorKeepsObject() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        try folder.write("a.yaml", Manifests.service("a", port: "http"))
+        let batch = try await recorder.batch(2)
+        #expect(batch.count == 2)
+        guard case .rejected(let rejected, _) = batch.first else {
+            Issue.record("expected a rejection, got \(batch)")
+            return
+        }
+        #expect(rejected == key("a"))
+
+        try folder.remove("a.yaml")
+        let removal = try await recorder.batch(3)
+        #expect(removal == [.deleted(key("a")), Self.allKinds])
+        await recorder.stop()
+    }
+
+    @Test("an editor's atomic save (temporary file renamed over the old one) is seen")
+    func atomicSave() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        // The same size as before, so only the inode tells the change.
+        try folder.atomicSave("a.yaml", Manifests.service("a", port: "90"))
+        let batch = try await recorder.batch(2)
+        guard case .upserted(let resource) = batch.first, case .service(let service) = resource.resource else {
+            Issue.record("expected an upserted service, got \(batch)")
+            return
+        }
+        #expect(service.spec?.ports?.first?.port == 90)
+        await recorder.stop()
+    }
+
+    @Test("new files in new subfolders are seen")
+    func newSubfolder() async throws {
+        let folder = try TemporaryFolder()
+        let recorder = EventRecorder(try source(folder))
+        let initial = try await recorder.batch(1)
+        #expect(initial == [Self.allKinds])
+
+        try folder.write("team/shop/web.yaml", Manifests.service("web"))
+        let batch = try await recorder.batch(2)
+        guard case .upserted(let resource) = batch.first else {
+            Issue.record("expected an upsert, got \(batch)")
+            return
+        }
+        #expect(resource.origin == .file(path: folder.path("team/shop/web.yaml"), line: 1))
+        await recorder.stop()
+    }
+
+    @Test("cancelling the consuming task ends the sequence")
+    func cancellation() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(try ManifestSource(folder: folder.path, pollInterval: .seconds(60)))
+        _ = try await recorder.batch(1)
+        #expect(!recorder.hasEnded)
+        await recorder.stop()
+        #expect(recorder.hasEnded)
+    }
+
+    @Test("a missing folder fails at construction, naming it")
+    func missingFolder() throws {
+        #expect(throws: ManifestFolderError.missing(path: "/nonexistent/portico/manifests")) {
+            try ManifestSource(folder: "/nonexistent/portico/manifests")
+        }
+    }
+}

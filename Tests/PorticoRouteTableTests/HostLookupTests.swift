@@ -1,0 +1,90 @@
+import PorticoRouteTable
+import Testing
+
+/// Host selection in `RouteTable`: exact, then one-label wildcard, then host-less rules; then
+/// the host's fallback and the table's default route.
+@Suite struct HostLookupTests {
+    static let table = RouteTable(
+        generation: 7,
+        virtualHosts: [
+            VirtualHost(match: .exact("a.example.com"), routes: [testRoute(.prefix(written: "/"), "exact-a")]),
+            VirtualHost(
+                match: .wildcard("example.com"),
+                routes: [testRoute(.prefix(written: "/api"), "wildcard-api")],
+                fallback: testRoute(.prefix(written: "/"), "wildcard-fallback")
+            ),
+            VirtualHost(match: .exact("[::1]"), routes: [testRoute(.prefix(written: "/"), "ipv6")]),
+            VirtualHost(match: .exact("only-exact.test"), routes: [testRoute(.exact("/x"), "only-exact")]),
+            VirtualHost(match: .any, routes: [testRoute(.prefix(written: "/"), "any")]),
+        ],
+        defaultRoute: testRoute(.prefix(written: "/"), "default")
+    )
+
+    struct Case: Sendable, CustomStringConvertible {
+        let host: String
+        let path: String
+        let expected: String?
+        var description: String { "\(host) \(path) -> \(expected ?? "nil")" }
+    }
+
+    @Test(arguments: [
+        Case(host: "a.example.com", path: "/api", expected: "exact-a"),  // exact beats wildcard
+        Case(host: "b.example.com", path: "/api/v1", expected: "wildcard-api"),
+        Case(host: "b.example.com", path: "/other", expected: "wildcard-fallback"),
+        Case(host: "example.com", path: "/api", expected: "any"),  // wildcard needs one more label
+        Case(host: "a.b.example.com", path: "/api", expected: "any"),  // and only one
+        Case(host: ".example.com", path: "/api", expected: "any"),
+        Case(host: "unknown.test", path: "/", expected: "any"),
+        Case(host: "A.Example.COM", path: "/", expected: "exact-a"),  // case-insensitive
+        Case(host: "B.EXAMPLE.com", path: "/api", expected: "wildcard-api"),
+        Case(host: "a.example.com:8443", path: "/", expected: "exact-a"),  // port ignored
+        Case(host: "a.example.com.", path: "/", expected: "exact-a"),  // trailing dot ignored
+        Case(host: "a.example.com.:80", path: "/", expected: "exact-a"),
+        Case(host: "b.example.com:80", path: "/api?x=1", expected: "wildcard-api"),  // query ignored
+        Case(host: "[::1]:8080", path: "/", expected: "ipv6"),
+        Case(host: "[::1]", path: "/", expected: "ipv6"),
+        Case(host: "only-exact.test", path: "/x?q", expected: "only-exact"),
+        Case(host: "only-exact.test", path: "/y", expected: "default"),  // no fallback: table default
+        Case(host: "", path: "/", expected: "any"),
+    ])
+    func lookup(_ c: Case) {
+        let route = Self.table.lookup(host: Substring(c.host), path: Substring(c.path))
+        #expect(serviceName(route) == c.expected)
+    }
+
+    @Test func withoutHostlessRulesOrDefaultAnUnknownHostIs404() {
+        let table = RouteTable(
+            generation: 1,
+            virtualHosts: [VirtualHost(match: .exact("a.test"), routes: [testRoute(.exact("/"), "a")])]
+        )
+        #expect(table.lookup(host: "b.test", path: "/") == nil)
+        #expect(table.lookup(host: "a.test", path: "/nothing") == nil)
+        #expect(serviceName(table.lookup(host: "a.test", path: "/")) == "a")
+        #expect(RouteTable.empty.lookup(host: "a.test", path: "/") == nil)
+    }
+
+    @Test func unknownHostFallsToTheDefaultRouteWithoutHostlessRules() {
+        let table = RouteTable(
+            generation: 1,
+            virtualHosts: [VirtualHost(match: .exact("a.test"), routes: [testRoute(.exact("/"), "a")])],
+            defaultRoute: testRoute(.prefix(written: "/"), "default")
+        )
+        #expect(serviceName(table.lookup(host: "b.test", path: "/")) == "default")
+    }
+
+    @Test func hostNormalisation() {
+        #expect(HostName.normalize("Example.COM") == "example.com")
+        #expect(HostName.normalize("example.com:8080") == "example.com")
+        #expect(HostName.normalize("example.com.") == "example.com")
+        #expect(HostName.normalize("[::1]:443") == "[::1]")
+        #expect(HostName.normalize("[FE80::1]") == "[fe80::1]")
+    }
+
+    @Test func replacingEndpointsKeepsRoutes() {
+        let id = ClusterID(namespace: "test", service: "any", port: "80")
+        let updated = Self.table.replacingEndpoints([id: [Endpoint(host: "10.0.0.1", port: 8080)]], generation: 8)
+        #expect(updated.generation == 8)
+        #expect(updated.endpoints[id] == [Endpoint(host: "10.0.0.1", port: 8080)])
+        #expect(serviceName(updated.lookup(host: "a.example.com", path: "/")) == "exact-a")
+    }
+}
