@@ -20,9 +20,13 @@ struct IngressClassFilter: TranslationProcessor {
             sourced.object.spec?.controller == options.controllerName
                 && sourced.object.metadata.annotations?[IngressClass.isDefaultClassAnnotation] == "true"
         }
-        state.ingresses = state.snapshot.ingresses
-            .filter { Self.isOurs($0.object, options: options, classes: classes, acceptsClassless: acceptsClassless) }
-            .sorted { IngressPrecedence($0) < IngressPrecedence($1) }
+        let ours = state.snapshot.ingresses.indices.filter { index in
+            Self.isOurs(state.snapshot.ingresses[index].object, options: options, classes: classes, acceptsClassless: acceptsClassless)
+        }
+        state.ingresses = ours
+            .map { (precedence: IngressPrecedence(state.snapshot.ingresses[$0]), index: $0) }
+            .sorted { $0.precedence < $1.precedence }
+            .map { state.snapshot.ingresses[$0.index] }
     }
 
     static func isOurs(

@@ -10,10 +10,6 @@ enum PathRule {
     }
 
     static let supportedTypes = ["Exact", "ImplementationSpecific", "Prefix"]
-    /// Sequences the API refuses in Exact and Prefix paths: they would mean different things
-    /// to different proxies after normalisation.
-    static let invalidSequences = ["//", "/./", "/../", "%2f", "%2F"]
-    static let invalidSuffixes = ["/..", "/."]
 
     static func parse(path: String?, pathType: String?) -> Outcome {
         guard let pathType else {
@@ -25,11 +21,8 @@ enum PathRule {
             guard written.hasPrefix("/") else {
                 return .invalid(field: "path", message: "\(quoted(written)) must be an absolute path (start with \"/\")")
             }
-            if let sequence = invalidSequences.first(where: { written.contains($0) }) {
-                return .invalid(field: "path", message: "\(quoted(written)) must not contain \(quoted(sequence))")
-            }
-            if let suffix = invalidSuffixes.first(where: { written.hasSuffix($0) }) {
-                return .invalid(field: "path", message: "\(quoted(written)) must not end with \(quoted(suffix))")
+            if let problem = forbiddenSequence(in: written) {
+                return .invalid(field: "path", message: "\(quoted(written)) \(problem)")
             }
             return .valid(pathType == "Exact" ? .exact(written) : .prefix(written: written))
         case "ImplementationSpecific":
@@ -46,5 +39,30 @@ enum PathRule {
 
     private static var supportedList: String {
         supportedTypes.map { quoted($0) }.joined(separator: ", ")
+    }
+
+    /// What the API refuses in Exact and Prefix paths, because they would mean different things
+    /// to different proxies after normalisation: `//`, `/./`, `/../`, `%2f`, `%2F` anywhere, and
+    /// a trailing `/.` or `/..`. Returns the complaint, or nil.
+    ///
+    /// One pass over the bytes with a three-byte window: `String.contains` per sequence cost a
+    /// third of translation time for 100,000 paths.
+    static func forbiddenSequence(in path: String) -> String? {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), percent = UInt8(ascii: "%")
+        var (third, second, previous): (UInt8, UInt8, UInt8) = (0, 0, 0)
+        for byte in path.utf8 {
+            if byte == slash {
+                if previous == slash { return "must not contain \"//\"" }
+                if second == slash && previous == dot { return "must not contain \"/./\"" }
+                if third == slash && second == dot && previous == dot { return "must not contain \"/../\"" }
+            } else if second == percent && previous == UInt8(ascii: "2") {
+                if byte == UInt8(ascii: "f") { return "must not contain \"%2f\"" }
+                if byte == UInt8(ascii: "F") { return "must not contain \"%2F\"" }
+            }
+            (third, second, previous) = (second, previous, byte)
+        }
+        if third == slash && second == dot && previous == dot { return "must not end with \"/..\"" }
+        if second == slash && previous == dot { return "must not end with \"/.\"" }
+        return nil
     }
 }

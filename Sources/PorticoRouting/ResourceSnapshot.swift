@@ -64,6 +64,7 @@ public struct ResourceSnapshot: Sendable {
         slicesByService[service] ?? []
     }
 
+    /// The Service of that name, or nil: what a backend reference resolves against.
     public func service(_ name: NamespacedName) -> Service? {
         services[name]?.object
     }

@@ -29,9 +29,12 @@ extension TranslationState {
     /// Assembles the result. Virtual hosts are sorted (exact, then wildcard, then any; by name)
     /// so that the table lists them the same way every time.
     func result(generation: UInt64) -> TranslationResult {
-        let virtualHosts = hosts
-            .sorted { HostOrder($0.key) < HostOrder($1.key) }
-            .map { $0.value.build($0.key) }
+        // Sort the small keys, not the builders: moving 20,000 builders around in a sort cost
+        // a tenth of translation time.
+        let virtualHosts = hosts.keys
+            .map { (order: HostOrder($0), match: $0) }
+            .sorted { $0.order < $1.order }
+            .compactMap { key in hosts[key.match]?.build(key.match) }
         let table = RouteTable(
             generation: generation,
             virtualHosts: virtualHosts,
