@@ -1,1 +1,0 @@
-// PorticoTestSupport: being written; see docs/architecture.md.
