@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PorticoManifests
 import PorticoModel
 import Testing
@@ -298,6 +303,27 @@ struct ManifestLoaderTests {
                 "\(folder.path("odd.yaml")):1: expected a Kubernetes object (a mapping with apiVersion and kind), found 'just text'",
                 "\(folder.path("odd.yaml")):3: missing required field \"kind\"",
             ])
+    }
+
+    @Test("a FIFO named like a manifest is not read (reading it would block)")
+    func fifoSkipped() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        #expect(mkfifo(folder.path("pipe.yaml"), 0o600) == 0)
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.problems == [])
+        #expect(Array(set.resources.keys) == [ObjectKey(kind: .service, namespace: "default", name: "a")])
+    }
+
+    @Test("a symlinked file is read through the link under the link's path")
+    func symlinks() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(".data/a.yaml", Manifests.service("a"))
+        try FileManager.default.createSymbolicLink(atPath: folder.path("a.yaml"), withDestinationPath: ".data/a.yaml")
+        try FileManager.default.createSymbolicLink(atPath: folder.path("dangling.yaml"), withDestinationPath: "nowhere.yaml")
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.problems == [])
+        #expect(set.resources.values.map(\.origin) == [.file(path: folder.path("a.yaml"), line: 1)])
     }
 
     @Test("a missing folder or a file in its place is thrown, naming the path")
