@@ -239,3 +239,30 @@ struct ManifestSourceTests {
         }
     }
 }
+
+/// The reconciler consumes sources from an actor; iterating from one must compile cleanly under
+/// strict concurrency and behave the same.
+private actor ActorConsumer {
+    var received: [ResourceEvent] = []
+
+    func consumeFirstBatch(of source: ManifestSource) async {
+        for await event in source {
+            received.append(event)
+            if case .synced = event { return }
+        }
+    }
+}
+
+@Suite("ManifestSource from an actor")
+struct ManifestSourceActorTests {
+    @Test("an actor reads the initial batch")
+    func actorConsumer() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let consumer = ActorConsumer()
+        await consumer.consumeFirstBatch(of: try ManifestSource(folder: folder.path))
+        let received = await consumer.received
+        #expect(received.count == 2)
+        #expect(received.last == .synced(Set(ResourceKind.allCases)))
+    }
+}
