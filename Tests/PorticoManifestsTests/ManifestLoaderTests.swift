@@ -93,6 +93,13 @@ struct ManifestLoaderTests {
         #expect(configMap.origin == .file(path: folder.path("list.yaml"), line: 4))
         let ingress = try #require(set.resources[ObjectKey(kind: .ingress, namespace: "prod", name: "shop")])
         #expect(ingress.origin == .file(path: folder.path("list.yaml"), line: 20))
+        guard case .ingress(let decoded) = ingress.resource else {
+            Issue.record("not an ingress: \(ingress.resource)")
+            return
+        }
+        #expect(decoded.apiVersion == "networking.k8s.io/v1")
+        #expect(decoded.kind == "Ingress")
+        #expect(decoded.spec?.ingressClassName == "portico")
     }
 
     @Test("JSON files read as YAML, including a List on one line")
