@@ -112,7 +112,7 @@ struct ManifestFileReader {
         }
         let resource: Resource
         do {
-            resource = try Self.decode(kind, from: node)
+            resource = try Self.decode(kind, apiVersion: apiVersion, from: node)
         } catch {
             let failure = DecodingFailure(error, root: node, fallbackLine: line)
             problem(key, line: failure.line, field: failure.field, failure.message, into: &set)
@@ -137,16 +137,23 @@ struct ManifestFileReader {
         set.problems.append(ManifestProblem(key: key, error: SourceError(origin: .file(path: path, line: line), field: field, message: message)))
     }
 
-    private static func decode(_ kind: ResourceKind, from node: Node) throws -> Resource {
-        let decoder = YAMLDecoder()
+    /// Decodes a known kind. `apiVersion` and `kind` are set from what was resolved, so that an
+    /// item of a typed List (which omits them) equals the same object written on its own.
+    private static func decode(_ kind: ResourceKind, apiVersion: String, from node: Node) throws -> Resource {
+        func decode<T: Decodable>(_ type: T.Type, _ apiVersionField: WritableKeyPath<T, String?>, _ kindField: WritableKeyPath<T, String?>) throws -> T {
+            var object = try YAMLDecoder().decode(type, from: node)
+            object[keyPath: apiVersionField] = apiVersion
+            object[keyPath: kindField] = kind.rawValue
+            return object
+        }
         switch kind {
-        case .ingress: return .ingress(try decoder.decode(Ingress.self, from: node))
-        case .ingressClass: return .ingressClass(try decoder.decode(IngressClass.self, from: node))
-        case .service: return .service(try decoder.decode(Service.self, from: node))
-        case .endpointSlice: return .endpointSlice(try decoder.decode(EndpointSlice.self, from: node))
-        case .endpoints: return .endpoints(try decoder.decode(Endpoints.self, from: node))
-        case .secret: return .secret(try decoder.decode(Secret.self, from: node))
-        case .configMap: return .configMap(try decoder.decode(ConfigMap.self, from: node))
+        case .ingress: return .ingress(try decode(Ingress.self, \.apiVersion, \.kind))
+        case .ingressClass: return .ingressClass(try decode(IngressClass.self, \.apiVersion, \.kind))
+        case .service: return .service(try decode(Service.self, \.apiVersion, \.kind))
+        case .endpointSlice: return .endpointSlice(try decode(EndpointSlice.self, \.apiVersion, \.kind))
+        case .endpoints: return .endpoints(try decode(Endpoints.self, \.apiVersion, \.kind))
+        case .secret: return .secret(try decode(Secret.self, \.apiVersion, \.kind))
+        case .configMap: return .configMap(try decode(ConfigMap.self, \.apiVersion, \.kind))
         }
     }
 

@@ -51,11 +51,10 @@ struct ManifestFolder: Sendable {
             for name in folder.entries where !name.hasPrefix(".") {
                 let relative = folder.relative.isEmpty ? name : folder.relative + "/" + name
                 let full = join(relative)
-                var entryIsDirectory: ObjCBool = false
-                guard fileManager.fileExists(atPath: full, isDirectory: &entryIsDirectory) else {
+                guard let type = FileStamp(path: full)?.type else {
                     continue  // a dangling symlink, or removed while listing
                 }
-                if entryIsDirectory.boolValue {
+                if type == .folder {
                     guard folder.depth + 1 < Self.maximumDepth else {
                         unlistable.append((full, "nested deeper than \(Self.maximumDepth) folders (a symlink loop?)"))
                         continue
@@ -66,7 +65,7 @@ struct ManifestFolder: Sendable {
                     } catch {
                         unlistable.append((full, Self.reason(for: full, error)))
                     }
-                } else if let dot = name.lastIndex(of: "."),
+                } else if type == .file, let dot = name.lastIndex(of: "."),
                     Self.extensions.contains(name[name.index(after: dot)...].lowercased())
                 {
                     relativeFiles.append(relative)

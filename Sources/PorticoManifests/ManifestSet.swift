@@ -6,7 +6,8 @@ public struct ManifestSet: Hashable, Sendable {
     /// The objects that decoded, by key. When two documents name the same key, the first in path
     /// order is here and the second is a problem.
     public var resources: [ObjectKey: SourcedResource]
-    /// Documents and files that could not be used, in path and line order.
+    /// Documents and files that could not be used: subfolders that could not be listed first,
+    /// then each file's problems in path and line order.
     public var problems: [ManifestProblem]
     /// Paths (files, or folders that could not be listed) that were not read to the end, because
     /// they could not be read or are not valid YAML. What they held before is unknown rather than

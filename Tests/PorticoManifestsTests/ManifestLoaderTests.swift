@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PorticoManifests
 import PorticoModel
 import Testing
@@ -88,6 +93,13 @@ struct ManifestLoaderTests {
         #expect(configMap.origin == .file(path: folder.path("list.yaml"), line: 4))
         let ingress = try #require(set.resources[ObjectKey(kind: .ingress, namespace: "prod", name: "shop")])
         #expect(ingress.origin == .file(path: folder.path("list.yaml"), line: 20))
+        guard case .ingress(let decoded) = ingress.resource else {
+            Issue.record("not an ingress: \(ingress.resource)")
+            return
+        }
+        #expect(decoded.apiVersion == "networking.k8s.io/v1")
+        #expect(decoded.kind == "Ingress")
+        #expect(decoded.spec?.ingressClassName == "portico")
     }
 
     @Test("JSON files read as YAML, including a List on one line")
@@ -298,6 +310,27 @@ struct ManifestLoaderTests {
                 "\(folder.path("odd.yaml")):1: expected a Kubernetes object (a mapping with apiVersion and kind), found 'just text'",
                 "\(folder.path("odd.yaml")):3: missing required field \"kind\"",
             ])
+    }
+
+    @Test("a FIFO named like a manifest is not read (reading it would block)")
+    func fifoSkipped() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        #expect(mkfifo(folder.path("pipe.yaml"), 0o600) == 0)
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.problems == [])
+        #expect(Array(set.resources.keys) == [ObjectKey(kind: .service, namespace: "default", name: "a")])
+    }
+
+    @Test("a symlinked file is read through the link under the link's path")
+    func symlinks() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(".data/a.yaml", Manifests.service("a"))
+        try FileManager.default.createSymbolicLink(atPath: folder.path("a.yaml"), withDestinationPath: ".data/a.yaml")
+        try FileManager.default.createSymbolicLink(atPath: folder.path("dangling.yaml"), withDestinationPath: "nowhere.yaml")
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.problems == [])
+        #expect(set.resources.values.map(\.origin) == [.file(path: folder.path("a.yaml"), line: 1)])
     }
 
     @Test("a missing folder or a file in its place is thrown, naming the path")

@@ -153,6 +153,74 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
+    @Test("a touch that changes nothing sends no batch; the next real change is the next batch")
+    func touchSendsNothing() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        try folder.atomicSave("a.yaml", Manifests.service("a"))
+        // Waiting for something not to happen needs a bound: ten polls see the touch.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(recorder.batches.count == 1)
+        try folder.write("b.yaml", Manifests.service("b"))
+        let batch = try await recorder.batch(2)
+        guard case .upserted(let resource) = batch.first else {
+            Issue.record("expected an upsert, got \(batch)")
+            return
+        }
+        #expect(resource.key == key("b"))
+        #expect(batch.count == 2)
+        await recorder.stop()
+    }
+
+    @Test("removing a subfolder deletes its objects")
+    func removeSubfolder() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("team/a.yaml", Manifests.service("a"))
+        try folder.write("team/deeper/b.yaml", Manifests.service("b"))
+        try folder.write("c.yaml", Manifests.service("c"))
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+
+        try folder.remove("team")
+        let batch = try await recorder.batch(2)
+        #expect(batch == [.deleted(key("a")), .deleted(key("b")), Self.allKinds])
+        await recorder.stop()
+    }
+
+    @Test("when the folder itself vanishes, its objects are kept and the problem reported once")
+    func folderVanishes() async throws {
+        let parent = try TemporaryFolder()
+        try parent.write("manifests/a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(
+            try ManifestSource(folder: parent.path("manifests"), pollInterval: .milliseconds(20), settleInterval: .milliseconds(20)))
+        _ = try await recorder.batch(1)
+
+        try parent.remove("manifests")
+        let gone = try await recorder.batch(2)
+        #expect(
+            gone == [
+                .rejected(
+                    nil,
+                    SourceError(
+                        origin: .file(path: parent.path("manifests"), line: 1),
+                        message: "manifest folder \(parent.path("manifests")) does not exist")),
+                Self.allKinds,
+            ])
+
+        try parent.write("manifests/a.yaml", Manifests.service("a", port: "81"))
+        let back = try await recorder.batch(3)
+        guard case .upserted(let resource) = back.first else {
+            Issue.record("expected an upsert, got \(back)")
+            return
+        }
+        #expect(resource.key == key("a"))
+        #expect(back.count == 2)
+        await recorder.stop()
+    }
+
     @Test("cancelling the consuming task ends the sequence")
     func cancellation() async throws {
         let folder = try TemporaryFolder()
@@ -169,5 +237,32 @@ struct ManifestSourceTests {
         #expect(throws: ManifestFolderError.missing(path: "/nonexistent/portico/manifests")) {
             try ManifestSource(folder: "/nonexistent/portico/manifests")
         }
+    }
+}
+
+/// The reconciler consumes sources from an actor; iterating from one must compile cleanly under
+/// strict concurrency and behave the same.
+private actor ActorConsumer {
+    var received: [ResourceEvent] = []
+
+    func consumeFirstBatch(of source: ManifestSource) async {
+        for await event in source {
+            received.append(event)
+            if case .synced = event { return }
+        }
+    }
+}
+
+@Suite("ManifestSource from an actor")
+struct ManifestSourceActorTests {
+    @Test("an actor reads the initial batch")
+    func actorConsumer() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let consumer = ActorConsumer()
+        await consumer.consumeFirstBatch(of: try ManifestSource(folder: folder.path))
+        let received = await consumer.received
+        #expect(received.count == 2)
+        #expect(received.last == .synced(Set(ResourceKind.allCases)))
     }
 }

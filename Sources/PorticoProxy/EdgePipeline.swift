@@ -1,0 +1,44 @@
+internal import Logging
+internal import NIOCore
+internal import NIOHTTP1
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Sets up a downstream HTTP/1.1 connection of the edge proxy, front to back:
+    ///
+    /// 1. `ConnectionTimeoutHandler`: idle keep-alive and request-head timeouts, on raw bytes;
+    /// 2. NIO's server pipeline with pipelining assistance (one request at a time, answers in
+    ///    order) and protocol error handling (400 and close on malformed requests), its decoder
+    ///    limited to `maxHeaderBytes`;
+    /// 3. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
+    /// 4. `ProxyHandler`: routing, upstream exchange and relaying.
+    ///
+    /// It does not enforce the connection limit; the server channel does, before this runs.
+    func configureEdgePipeline(
+        configuration: ProxyConfiguration,
+        routes: RouteTableStore,
+        loop: LoopState,
+        accessLogger: Logger?
+    ) throws {
+        try self.addHandler(
+            ConnectionTimeoutHandler(
+                idleTimeout: configuration.idleTimeout,
+                headerTimeout: configuration.headerReadTimeout
+            )
+        )
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.maxHeaderBytes
+        limits.maxHeaderFieldSize = configuration.maxHeaderBytes
+        try self.configureHTTPServerPipeline(
+            withPipeliningAssistance: true,
+            withErrorHandling: true,
+            withOutboundHeaderValidation: true,
+            withEncoderConfiguration: .init(),
+            withDecoderLimitConfiguration: limits
+        )
+        let errorHandler = try self.handler(type: HTTPServerProtocolErrorHandler.self)
+        try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
+        try self.addHandler(
+            ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger)
+        )
+    }
+}

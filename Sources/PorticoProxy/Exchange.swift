@@ -1,0 +1,61 @@
+internal import NIOCore
+internal import NIOHTTP1
+internal import PorticoRouteTable
+
+/// One proxied request and its response: what was asked, where it goes, and how far each
+/// direction has got. Owned by `ProxyHandler` and touched only on its event loop.
+final class Exchange {
+    /// The table loaded when the head arrived; the whole request uses it (a publish midway
+    /// does not change where this request goes).
+    let table: RouteTable
+    let source: RouteSource
+    let endpoint: Endpoint
+    /// The head to send upstream, already rewritten.
+    let upstreamHead: HTTPRequestHead
+    let facts: HeaderRewriter.RequestFacts
+    let method: HTTPMethod
+    let host: String
+    let path: String
+    let downstreamVersion: HTTPVersion
+    let downstreamKeepAlive: Bool
+    let start: NIODeadline
+
+    var connection: UpstreamConnection?
+    var connectionWasReused = false
+    var retried = false
+    /// Request parts that arrived before the upstream connection was ready. Bounded by what
+    /// the reads already issued can decode: reading stops while connecting.
+    var pending: CircularBuffer<HTTPServerRequestPart> = CircularBuffer(initialCapacity: 2)
+    var requestEndReceived = false
+    var requestEndSent = false
+    var bodySent = false
+    var responseHeadSent = false
+    var status: HTTPResponseStatus = .ok
+    var bytesSent = 0
+    var upstreamCloses = false
+    var closeDownstreamAfterResponse = false
+    var responseTimer: Scheduled<Void>?
+
+    init(
+        table: RouteTable,
+        route: Route,
+        endpoint: Endpoint,
+        upstreamHead: HTTPRequestHead,
+        facts: HeaderRewriter.RequestFacts,
+        downstreamHead: HTTPRequestHead,
+        host: String,
+        start: NIODeadline
+    ) {
+        self.table = table
+        self.source = route.source
+        self.endpoint = endpoint
+        self.upstreamHead = upstreamHead
+        self.facts = facts
+        self.method = downstreamHead.method
+        self.host = host
+        self.path = downstreamHead.uri
+        self.downstreamVersion = downstreamHead.version
+        self.downstreamKeepAlive = downstreamHead.isKeepAlive
+        self.start = start
+    }
+}

@@ -1,0 +1,85 @@
+internal import NIOHTTP1
+
+/// The header rules of an edge proxy, applied in place to the heads that cross it.
+///
+/// Hop-by-hop headers describe one connection, not the message, so they are dropped in both
+/// directions (RFC 9110 section 7.6.1): `Connection` and every header it names, plus the fixed
+/// list below. `Transfer-Encoding` is dropped too; the encoders frame each side again.
+enum HeaderRewriter {
+    /// Headers that never cross the proxy, whatever `Connection` says.
+    static let hopByHop: [String] = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-connection", "proxy-authenticate", "proxy-authorization",
+    ]
+
+    /// What the request said about its own framing and expectations before the rewrite.
+    struct RequestFacts {
+        /// The client sent `Expect: 100-continue`; Portico answers it itself.
+        var expectsContinue: Bool
+        /// The body is chunked; the upstream request is re-framed as chunked.
+        var isChunked: Bool
+    }
+
+    /// Turns a downstream request head into the head sent upstream: HTTP/1.1, hop-by-hop headers
+    /// removed, `Expect: 100-continue` consumed, and the `X-Forwarded-*` family set as
+    /// ingress-nginx does (`X-Forwarded-For` keeps the client's value and appends its address).
+    /// `Host` is left as the client sent it.
+    static func rewriteRequest(
+        _ head: inout HTTPRequestHead,
+        clientAddress: String?,
+        listenerPort: String
+    ) -> RequestFacts {
+        var facts = RequestFacts(expectsContinue: false, isChunked: false)
+        facts.isChunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        if head.headers.contains(name: "expect") {
+            facts.expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+            if facts.expectsContinue { head.headers.remove(name: "expect") }
+        }
+        self.removeHopByHop(&head.headers)
+        if facts.isChunked {
+            head.headers.add(name: "transfer-encoding", value: "chunked")
+        }
+        head.version = .http1_1
+
+        if let clientAddress {
+            let existing = head.headers["x-forwarded-for"]
+            if existing.isEmpty {
+                head.headers.add(name: "x-forwarded-for", value: clientAddress)
+            } else {
+                head.headers.replaceOrAdd(
+                    name: "x-forwarded-for",
+                    value: existing.joined(separator: ", ") + ", " + clientAddress
+                )
+            }
+            head.headers.replaceOrAdd(name: "x-real-ip", value: clientAddress)
+        }
+        if let host = head.headers.first(name: "host") {
+            head.headers.replaceOrAdd(name: "x-forwarded-host", value: host)
+        }
+        head.headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
+        head.headers.replaceOrAdd(name: "x-forwarded-port", value: listenerPort)
+        return facts
+    }
+
+    /// Strips hop-by-hop headers from an upstream response. Returns whether the upstream asked
+    /// to close its connection (so the pool must not keep it).
+    static func rewriteResponse(_ head: inout HTTPResponseHead) -> Bool {
+        let upstreamCloses = !head.isKeepAlive
+        self.removeHopByHop(&head.headers)
+        return upstreamCloses
+    }
+
+    /// Removes `Connection`, the headers it names, and the fixed hop-by-hop list. Costs a scan
+    /// of the header list per name only when such a header is present.
+    static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        if headers.contains(name: "connection") {
+            let named = headers[canonicalForm: "connection"]
+            for name in named where !name.isEmpty {
+                headers.remove(name: String(name))
+            }
+        }
+        for name in self.hopByHop where headers.contains(name: name) {
+            headers.remove(name: name)
+        }
+    }
+}

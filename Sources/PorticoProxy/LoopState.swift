@@ -1,0 +1,81 @@
+internal import NIOCore
+internal import PorticoBalancing
+internal import PorticoRouteTable
+
+/// Everything one event loop keeps for the requests it serves: upstream pools, balancer
+/// cursors, metric handles and its open downstream connections.
+///
+/// Each loop has its own, touched only from that loop, so nothing on the request path takes a
+/// lock or an atomic (Envoy's per-worker model).
+final class LoopState {
+    let pool: UpstreamPool
+    let metrics: ProxyMetrics
+    private var balancers: [ClusterID: RoundRobin] = [:]
+    private var connections: [ObjectIdentifier: any Channel] = [:]
+    private let seed: Int
+
+    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, seed: Int) {
+        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration)
+        self.metrics = ProxyMetrics()
+        self.seed = seed
+    }
+
+    /// The next endpoint of `cluster` in round-robin order, or nil when it has none.
+    func pickEndpoint(_ cluster: ClusterID, from endpoints: [Endpoint]) -> Endpoint? {
+        guard let index = self.balancers[cluster, default: RoundRobin(seed: self.seed)].next(count: endpoints.count)
+        else { return nil }
+        return endpoints[index]
+    }
+
+    func connectionOpened(_ channel: any Channel) {
+        self.connections[ObjectIdentifier(channel)] = channel
+    }
+
+    func connectionClosed(_ channel: any Channel) {
+        self.connections[ObjectIdentifier(channel)] = nil
+    }
+
+    /// Closes every open downstream connection (the grace period is over).
+    func closeConnections() {
+        for channel in self.connections.values {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Asks every open connection to finish its in-flight request and close.
+    func quiesceConnections() {
+        for channel in self.connections.values {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+    }
+}
+
+/// The `LoopState` of every event loop of a group, looked up by the loop a channel runs on.
+final class LoopStates: Sendable {
+    private let states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>]
+
+    init(group: any EventLoopGroup, configuration: ProxyConfiguration) {
+        var states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>] = [:]
+        for (index, loop) in group.makeIterator().enumerated() {
+            let state = LoopState(eventLoop: loop, configuration: configuration, seed: index)
+            states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(state, eventLoop: loop)
+        }
+        self.states = states
+    }
+
+    /// The state of `loop`; must be called on `loop`.
+    func state(for loop: any EventLoop) -> LoopState? {
+        self.states[ObjectIdentifier(loop)]?.value
+    }
+
+    /// Runs `body` on every loop with its state, and waits for all of them.
+    func forEach(_ body: @escaping @Sendable (LoopState) -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            for bound in self.states.values {
+                group.addTask {
+                    try? await bound.eventLoop.submit { body(bound.value) }.get()
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PorticoProxy: being written; see docs/architecture.md.

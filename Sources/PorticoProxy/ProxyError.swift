@@ -1,0 +1,77 @@
+internal import NIOCore
+internal import PorticoRouteTable
+internal import NIOHTTP1
+
+/// Why the proxy answered a request itself instead of relaying an upstream response.
+///
+/// Each case records who failed and whether trying again is safe; the mapping to a status, a
+/// response body and a metrics label lives here, in one place (STYLE.md convention 8).
+enum ProxyError: Error, Equatable, CustomStringConvertible {
+    /// No virtual host or path matched (downstream's request, nothing failed).
+    case noRoute
+    /// The route's cluster has no Service or no ready endpoints.
+    case noEndpoints
+    /// The endpoint refused the connection (or it could not be opened at all).
+    case connectRefused(Endpoint)
+    /// The connection was not established within `upstreamConnectTimeout`.
+    case connectTimeout(Endpoint)
+    /// The upstream connection closed or failed before a response head arrived.
+    case upstreamReset(Endpoint)
+    /// No response head within `upstreamResponseTimeout`.
+    case responseTimeout(Endpoint)
+
+    /// The status the client sees.
+    var status: HTTPResponseStatus {
+        switch self {
+        case .noRoute: .notFound
+        case .noEndpoints: .serviceUnavailable
+        case .connectRefused, .upstreamReset: .badGateway
+        case .connectTimeout, .responseTimeout: .gatewayTimeout
+        }
+    }
+
+    /// The `reason` label of `portico_upstream_errors_total`, nil when no upstream failed.
+    var metricsReason: UpstreamErrorReason? {
+        switch self {
+        case .noRoute: nil
+        case .noEndpoints: .noEndpoints
+        case .connectRefused: .refused
+        case .upstreamReset: .reset
+        case .connectTimeout, .responseTimeout: .timeout
+        }
+    }
+
+    /// Whether a request that failed this way may be sent again on a fresh connection. Only a
+    /// reset can be the stale keep-alive race; the caller also checks that no body byte was sent.
+    var isRetryable: Bool {
+        if case .upstreamReset = self { return true }
+        return false
+    }
+
+    var description: String {
+        switch self {
+        case .noRoute: "no route matches the request"
+        case .noEndpoints: "the route's cluster has no ready endpoints"
+        case .connectRefused(let endpoint): "upstream \(endpoint) refused the connection"
+        case .connectTimeout(let endpoint): "connecting to upstream \(endpoint) timed out"
+        case .upstreamReset(let endpoint): "upstream \(endpoint) closed the connection before responding"
+        case .responseTimeout(let endpoint): "upstream \(endpoint) sent no response head in time"
+        }
+    }
+
+    /// Classifies a failure to open an upstream connection.
+    static func connectFailure(_ error: any Error, endpoint: Endpoint) -> ProxyError {
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return .connectTimeout(endpoint)
+        }
+        return .connectRefused(endpoint)
+    }
+}
+
+/// The `reason` dimension of `portico_upstream_errors_total`.
+enum UpstreamErrorReason: String, CaseIterable {
+    case refused
+    case reset
+    case timeout
+    case noEndpoints = "no_endpoints"
+}

@@ -1,0 +1,480 @@
+internal import Logging
+internal import NIOCore
+internal import NIOHTTP1
+internal import PorticoRouteTable
+
+/// Routes each request and relays it to an upstream endpoint and the response back, streaming
+/// both bodies with backpressure: downstream reads stop while the upstream connection is not
+/// ready or not writable, and upstream reads stop while the downstream channel is not writable.
+///
+/// It sits after NIO's `HTTPServerPipelineHandler`, so it sees one request at a time. It
+/// answers itself when no route matches (404), the cluster has no endpoints (503), or the
+/// upstream fails before its response head (502/504); after a response head has gone out an
+/// upstream failure can only close the downstream connection.
+final class ProxyHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Waiting for a request head.
+        case idle
+        /// Answered locally; discarding the request body until its end.
+        case answeredLocally(keepAlive: Bool)
+        case proxying(Exchange)
+        case closed
+    }
+
+    private let routes: RouteTableStore
+    private let loop: LoopState
+    private let configuration: ProxyConfiguration
+    private let accessLogger: Logger?
+    private var state: State = .idle
+    private var context: ChannelHandlerContext?
+    private var clientAddress: String?
+    private var listenerPort = ""
+    private var readPending = false
+
+    init(routes: RouteTableStore, loop: LoopState, configuration: ProxyConfiguration, accessLogger: Logger?) {
+        self.routes = routes
+        self.loop = loop
+        self.configuration = configuration
+        self.accessLogger = accessLogger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.clientAddress = context.channel.remoteAddress?.ipAddress
+        self.listenerPort = context.channel.localAddress?.port.map { String($0) } ?? ""
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Downstream events
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = Self.unwrapInboundIn(data)
+        switch (self.state, part) {
+        case (.idle, .head(let head)):
+            context.triggerUserOutboundEvent(RequestPhase.headReceived, promise: nil)
+            self.startRequest(head, context: context)
+        case (.answeredLocally(let keepAlive), .end):
+            self.state = .idle
+            if !keepAlive { context.close(promise: nil) }
+        case (.answeredLocally, _):
+            ()
+        case (.proxying(let exchange), .body), (.proxying(let exchange), .end):
+            if case .end = part { exchange.requestEndReceived = true }
+            if let connection = exchange.connection {
+                self.forward(part, on: connection, exchange: exchange)
+            } else {
+                exchange.pending.append(part)
+            }
+        case (.closed, _):
+            ()
+        case (.idle, .body), (.idle, .end), (.proxying, .head):
+            // The server pipeline handler delivers one request at a time, so this means the
+            // decoder and this handler disagree; the connection cannot be trusted.
+            self.closeDownstream(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = self.state, let connection = exchange.connection {
+            connection.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, case .proxying(let exchange) = self.state {
+            exchange.connection?.resumeReading()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = self.state {
+            // The client went away mid-exchange: the upstream connection is mid-message too.
+            exchange.responseTimer?.cancel()
+            if let connection = exchange.connection {
+                connection.delegate = nil
+                connection.close()
+            }
+            self.record(exchange, status: exchange.responseHeadSent ? exchange.status : .init(statusCode: 499))
+        }
+        self.state = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Protocol errors were answered by the handlers before this one; I/O errors end the
+        // connection.
+        self.closeDownstream(context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.shouldHoldReads {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    private var shouldHoldReads: Bool {
+        guard case .proxying(let exchange) = self.state, !exchange.requestEndReceived else { return false }
+        guard let connection = exchange.connection else { return true }
+        return !connection.isWritable
+    }
+
+    private func resumeReadsIfPossible() {
+        guard self.readPending, !self.shouldHoldReads, let context = self.context else { return }
+        self.readPending = false
+        context.read()
+    }
+
+    // MARK: Routing
+
+    private func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let start = NIODeadline.now()
+        let table = self.routes.current
+        let target = RequestTarget(head.uri)
+        let hostValue = target.authority ?? head.headers.first(name: "host").map { Substring($0) } ?? ""
+        guard let route = table.lookup(host: hostValue, path: target.path) else {
+            self.answerLocally(.noRoute, head: head, source: ProxyMetrics.unrouted, start: start, context: context)
+            return
+        }
+        guard case .cluster(let clusterID) = route.backend,
+            table.clusters[clusterID]?.serviceExists == true,
+            let endpoints = table.endpoints[clusterID],
+            let endpoint = self.loop.pickEndpoint(clusterID, from: endpoints)
+        else {
+            self.loop.metrics.recordUpstreamError(.noEndpoints)
+            self.answerLocally(.noEndpoints, head: head, source: route.source, start: start, context: context)
+            return
+        }
+
+        var upstreamHead = head
+        if let authority = target.authority {
+            upstreamHead.uri = String(target.path)
+            upstreamHead.headers.replaceOrAdd(name: "host", value: String(authority))
+        }
+        let facts = HeaderRewriter.rewriteRequest(
+            &upstreamHead,
+            clientAddress: self.clientAddress,
+            listenerPort: self.listenerPort
+        )
+        let exchange = Exchange(
+            table: table,
+            route: route,
+            endpoint: endpoint,
+            upstreamHead: upstreamHead,
+            facts: facts,
+            downstreamHead: head,
+            host: String(hostValue),
+            start: start
+        )
+        self.state = .proxying(exchange)
+        if let connection = self.loop.pool.takeIdle(endpoint) {
+            exchange.connectionWasReused = true
+            self.connected(connection, exchange: exchange)
+        } else {
+            self.connect(exchange)
+        }
+    }
+
+    private func connect(_ exchange: Exchange) {
+        self.loop.pool.connect(exchange.endpoint) { [weak self] result in
+            guard let self, case .proxying(let current) = self.state, current === exchange else {
+                // The exchange ended (client gone) while connecting: nothing was written on the
+                // new connection, so it is clean enough to close without further thought.
+                if case .success(let connection) = result { connection.close() }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                exchange.connectionWasReused = false
+                self.connected(connection, exchange: exchange)
+            case .failure(let error):
+                self.fail(exchange, error)
+            }
+        }
+    }
+
+    private func connected(_ connection: UpstreamConnection, exchange: Exchange) {
+        guard let context = self.context else {
+            self.loop.pool.release(connection)
+            return
+        }
+        connection.delegate = self
+        exchange.connection = connection
+        connection.write(.head(exchange.upstreamHead))
+        if exchange.facts.expectsContinue, exchange.downstreamVersion.minor >= 1, !exchange.requestEndReceived,
+            !exchange.retried
+        {
+            context.writeAndFlush(
+                Self.wrapOutboundOut(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue))),
+                promise: nil
+            )
+        }
+        while let part = exchange.pending.popFirst() {
+            self.forward(part, on: connection, exchange: exchange, flush: false)
+        }
+        connection.flush()
+        self.resumeReadsIfPossible()
+    }
+
+    private func forward(
+        _ part: HTTPServerRequestPart,
+        on connection: UpstreamConnection,
+        exchange: Exchange,
+        flush: Bool = false
+    ) {
+        switch part {
+        case .head:
+            return
+        case .body(let buffer):
+            exchange.bodySent = true
+            connection.write(.body(.byteBuffer(buffer)))
+        case .end(let trailers):
+            connection.write(.end(exchange.facts.isChunked ? trailers : nil))
+            exchange.requestEndSent = true
+            self.armResponseTimer(exchange)
+        }
+        if flush { connection.flush() }
+    }
+
+    private func armResponseTimer(_ exchange: Exchange) {
+        guard !exchange.responseHeadSent, let context = self.context else { return }
+        exchange.responseTimer?.cancel()
+        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(
+            in: self.configuration.upstreamResponseTimeout
+        ) { [weak self] in
+            guard let self, case .proxying(let current) = self.state, current === exchange else { return }
+            self.dropConnection(exchange)
+            self.fail(exchange, .responseTimeout(exchange.endpoint))
+        }
+    }
+
+    private func dropConnection(_ exchange: Exchange) {
+        exchange.responseTimer?.cancel()
+        exchange.responseTimer = nil
+        if let connection = exchange.connection {
+            connection.delegate = nil
+            connection.close()
+            exchange.connection = nil
+        }
+    }
+
+    // MARK: Answers
+
+    /// Ends an exchange that failed before any response byte went downstream with a local
+    /// error response, or closes the connection when a response had already started.
+    private func fail(_ exchange: Exchange, _ error: ProxyError) {
+        guard let context = self.context else { return }
+        if let reason = error.metricsReason { self.loop.metrics.recordUpstreamError(reason) }
+        self.dropConnection(exchange)
+        guard !exchange.responseHeadSent else {
+            self.record(exchange, status: exchange.status)
+            self.state = .closed
+            context.close(promise: nil)
+            return
+        }
+        // The rest of an unfinished request body cannot be relayed anywhere; closing after
+        // the answer is simpler and safer than draining it.
+        let keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived
+        exchange.status = error.status
+        self.record(exchange, status: error.status)
+        self.state = keepAlive ? .idle : .closed
+        self.writeLocal(error.status, version: exchange.downstreamVersion, keepAlive: keepAlive, context: context)
+        self.resumeReadsIfPossible()
+    }
+
+    private func answerLocally(
+        _ error: ProxyError,
+        head: HTTPRequestHead,
+        source: RouteSource,
+        start: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
+        let keepAlive = head.isKeepAlive
+        self.state = .answeredLocally(keepAlive: keepAlive)
+        self.recordLocal(head: head, source: source, status: error.status, start: start)
+        self.writeLocal(error.status, version: head.version, keepAlive: keepAlive, context: context)
+    }
+
+    private func writeLocal(
+        _ status: HTTPResponseStatus,
+        version: HTTPVersion,
+        keepAlive: Bool,
+        context: ChannelHandlerContext
+    ) {
+        let (head, body) = LocalResponse.make(status, version: version, close: !keepAlive, allocator: context.channel.allocator)
+        context.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        self.writeEnd(closeAfter: !keepAlive, context: context)
+    }
+
+    /// Writes the response end; closes once it is on the wire when the connection is done.
+    /// The state must already be updated: the pipeline handler may deliver the next pipelined
+    /// request from inside this write.
+    private func writeEnd(closeAfter: Bool, context: ChannelHandlerContext) {
+        if closeAfter {
+            let channel = context.channel
+            context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    private func closeDownstream(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = self.state {
+            self.dropConnection(exchange)
+        }
+        self.state = .closed
+        context.close(promise: nil)
+    }
+
+    // MARK: Metrics and access log
+
+    private func record(_ exchange: Exchange, status: HTTPResponseStatus) {
+        let duration = NIODeadline.now() - exchange.start
+        self.loop.metrics.recordRequest(source: exchange.source, status: status, durationNanoseconds: duration.nanoseconds)
+        guard let logger = self.accessLogger else { return }
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(exchange.method.rawValue)",
+                "host": "\(exchange.host)",
+                "path": "\(exchange.path)",
+                "status": "\(status.code)",
+                "bytes_sent": "\(exchange.bytesSent)",
+                "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
+                "upstream": "\(exchange.endpoint)",
+                "client": "\(self.clientAddress ?? "-")",
+                "namespace": "\(exchange.source.namespace)",
+                "ingress": "\(exchange.source.ingress)",
+                "service": "\(exchange.source.service)",
+            ]
+        )
+    }
+
+    private func recordLocal(head: HTTPRequestHead, source: RouteSource, status: HTTPResponseStatus, start: NIODeadline) {
+        let duration = NIODeadline.now() - start
+        self.loop.metrics.recordRequest(source: source, status: status, durationNanoseconds: duration.nanoseconds)
+        guard let logger = self.accessLogger else { return }
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(head.method.rawValue)",
+                "host": "\(head.headers.first(name: "host") ?? "-")",
+                "path": "\(head.uri)",
+                "status": "\(status.code)",
+                "bytes_sent": "\(LocalResponse.body(for: status).utf8.count)",
+                "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
+                "upstream": "-",
+                "client": "\(self.clientAddress ?? "-")",
+                "namespace": "\(source.namespace)",
+                "ingress": "\(source.ingress)",
+                "service": "\(source.service)",
+            ]
+        )
+    }
+}
+
+// MARK: - Upstream events
+
+extension ProxyHandler: UpstreamDelegate {
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard case .proxying(let exchange) = self.state, let context = self.context else { return }
+        switch part {
+        case .head(var head):
+            if head.status.code < 200 {
+                // 1xx from upstream: Portico consumed `Expect` itself, so none is owed downstream.
+                return
+            }
+            exchange.responseTimer?.cancel()
+            exchange.responseTimer = nil
+            exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
+            exchange.status = head.status
+            head.version = exchange.downstreamVersion
+            var keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived
+            if keepAlive, exchange.downstreamVersion.minor == 0 {
+                // HTTP/1.0 has no chunked framing: without a length the body ends at close.
+                if head.headers.contains(name: "content-length") || !head.status.mayHaveResponseBody
+                    || exchange.method == .HEAD
+                {
+                    head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+                } else {
+                    keepAlive = false
+                }
+            }
+            if !keepAlive, exchange.downstreamVersion.minor >= 1 {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+            }
+            exchange.closeDownstreamAfterResponse = !keepAlive
+            exchange.responseHeadSent = true
+            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        case .body(let buffer):
+            guard exchange.responseHeadSent else { return }
+            exchange.bytesSent += buffer.readableBytes
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if !context.channel.isWritable {
+                exchange.connection?.pauseReading()
+            }
+        case .end:
+            guard exchange.responseHeadSent else { return }
+            self.completeExchange(exchange, context: context)
+        }
+    }
+
+    func upstreamReadComplete() {
+        self.context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { self.resumeReadsIfPossible() }
+    }
+
+    func upstreamClosed() {
+        guard case .proxying(let exchange) = self.state else { return }
+        exchange.connection = nil
+        exchange.responseTimer?.cancel()
+        exchange.responseTimer = nil
+        if !exchange.responseHeadSent, exchange.connectionWasReused, !exchange.bodySent, !exchange.retried {
+            // The stale keep-alive race: the upstream closed an idle connection just as we
+            // reused it. Nothing of the body was sent, so sending the request again is safe.
+            exchange.retried = true
+            if exchange.requestEndSent {
+                exchange.requestEndSent = false
+                exchange.pending.prepend(.end(nil))
+            }
+            self.connect(exchange)
+            return
+        }
+        self.fail(exchange, .upstreamReset(exchange.endpoint))
+    }
+
+    private func completeExchange(_ exchange: Exchange, context: ChannelHandlerContext) {
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            if exchange.requestEndSent, !exchange.upstreamCloses {
+                self.loop.pool.release(connection)
+            } else {
+                connection.delegate = nil
+                connection.close()
+            }
+        }
+        self.record(exchange, status: exchange.status)
+        let close = exchange.closeDownstreamAfterResponse
+        self.state = close ? .closed : .idle
+        context.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        self.writeEnd(closeAfter: close, context: context)
+        self.resumeReadsIfPossible()
+    }
+}

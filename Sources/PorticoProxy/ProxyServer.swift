@@ -1,0 +1,182 @@
+public import Logging
+public import NIOCore
+internal import NIOPosix
+public import ServiceLifecycle
+internal import Synchronization
+
+/// The HTTP/1.1 edge proxy: a listener whose connections are routed through the published
+/// `RouteTable` to upstream endpoints.
+///
+/// A ServiceLifecycle `Service`: `run()` serves until its task is cancelled or a graceful
+/// shutdown is triggered, then stops accepting, lets in-flight requests finish (up to
+/// `shutdownGracePeriod`) and closes idle connections. Tests use `start()` to learn the port
+/// and `shutdown()` to stop.
+public final class ProxyServer: Service, Sendable {
+    private enum State {
+        case idle
+        case starting
+        case running(any Channel)
+        case stopped
+    }
+
+    private let configuration: ProxyConfiguration
+    private let routes: RouteTableStore
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let loops: LoopStates
+    private let counter: ConnectionCounter
+    private let state = Mutex<State>(.idle)
+
+    /// - Parameters:
+    ///   - group: The event loops to serve on; nil makes the server own a group of
+    ///     `configuration.workers` loops, shut down with the server.
+    public init(
+        configuration: ProxyConfiguration,
+        routes: RouteTableStore,
+        logger: Logger,
+        group: (any EventLoopGroup)? = nil
+    ) {
+        self.configuration = configuration
+        self.routes = routes
+        self.logger = logger
+        if let group {
+            self.group = group
+            self.ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.workers))
+            self.ownsGroup = true
+        }
+        self.loops = LoopStates(group: self.group, configuration: configuration)
+        self.counter = ConnectionCounter(limit: configuration.maxConnections, eventLoop: self.group.any())
+    }
+
+    /// Binds the listener and starts serving; returns the bound port (useful with port 0).
+    public func start() async throws -> Int {
+        try self.state.withLock { state in
+            guard case .idle = state else { throw ProxyServerError.alreadyStarted }
+            state = .starting
+        }
+        let configuration = self.configuration
+        let routes = self.routes
+        let loops = self.loops
+        let counter = self.counter
+        let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops.state(for: channel.eventLoop) else {
+                        throw ProxyServerError.unknownEventLoop
+                    }
+                    loop.connectionOpened(channel)
+                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
+                    try channel.pipeline.syncOperations.configureEdgePipeline(
+                        configuration: configuration,
+                        routes: routes,
+                        loop: loop,
+                        accessLogger: accessLogger
+                    )
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.bindHost, port: configuration.httpPort).get()
+        } catch {
+            self.state.withLock { $0 = .idle }
+            throw error
+        }
+        let port = channel.localAddress?.port ?? configuration.httpPort
+        let stillWanted = self.state.withLock { state in
+            guard case .starting = state else { return false }
+            state = .running(channel)
+            return true
+        }
+        guard stillWanted else {
+            try? await channel.close()
+            throw ProxyServerError.shutDown
+        }
+        self.logger.info("proxy listening", metadata: ["host": "\(configuration.bindHost)", "port": "\(port)"])
+        return port
+    }
+
+    /// Stops accepting, lets in-flight requests finish within the grace period, closes every
+    /// connection and pool, and shuts down the event loops if the server owns them.
+    public func shutdown() async throws {
+        let channel: (any Channel)? = self.state.withLock { state in
+            defer { state = .stopped }
+            if case .running(let channel) = state { return channel }
+            return nil
+        }
+        guard let channel else { return }
+        try? await channel.close()
+        await self.loops.forEach { $0.quiesceConnections() }
+        let drained = self.counter.drain()
+        let grace = self.configuration.shutdownGracePeriod
+        let loops = self.loops
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await drained.get()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .nanoseconds(grace.nanoseconds))
+                return false
+            }
+            let drainedFirst = await group.next() ?? false
+            group.cancelAll()
+            if !drainedFirst {
+                await loops.forEach { $0.closeConnections() }
+            }
+        }
+        await self.loops.forEach { $0.pool.closeAll() }
+        self.logger.info("proxy stopped")
+        if self.ownsGroup {
+            try await self.group.shutdownGracefully()
+        }
+    }
+
+    /// Serves until the task is cancelled or graceful shutdown is triggered.
+    public func run() async throws {
+        _ = try await self.start()
+        let closeFuture: EventLoopFuture<Void>? = self.state.withLock { state in
+            if case .running(let channel) = state { return channel.closeFuture }
+            return nil
+        }
+        if let closeFuture {
+            try await withTaskCancellationOrGracefulShutdownHandler {
+                try await closeFuture.get()
+            } onCancelOrGracefulShutdown: {
+                self.stopAccepting()
+            }
+        }
+        try await self.shutdown()
+    }
+
+    private func stopAccepting() {
+        let channel: (any Channel)? = self.state.withLock { state in
+            if case .running(let channel) = state { return channel }
+            return nil
+        }
+        channel?.close(promise: nil)
+    }
+}
+
+/// Misuse of a `ProxyServer`'s lifecycle.
+public enum ProxyServerError: Error, CustomStringConvertible {
+    case alreadyStarted
+    case shutDown
+    case unknownEventLoop
+
+    public var description: String {
+        switch self {
+        case .alreadyStarted: "the proxy server was already started"
+        case .shutDown: "the proxy server was shut down while starting"
+        case .unknownEventLoop: "a connection arrived on an event loop the proxy does not know"
+        }
+    }
+}

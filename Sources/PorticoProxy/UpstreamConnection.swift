@@ -1,0 +1,129 @@
+internal import NIOCore
+internal import NIOHTTP1
+internal import PorticoRouteTable
+
+/// What an upstream connection reports to the exchange that currently uses it.
+protocol UpstreamDelegate: AnyObject {
+    func upstreamReceived(_ part: HTTPClientResponsePart)
+    func upstreamReadComplete()
+    func upstreamWritabilityChanged(isWritable: Bool)
+    /// The connection closed or failed; it is unusable from now on.
+    func upstreamClosed()
+}
+
+/// One keep-alive HTTP/1.1 connection to an upstream endpoint, as the last handler of its
+/// channel: it relays response parts to the exchange that holds it and lets that exchange
+/// pause reading when the downstream side cannot take more (backpressure).
+///
+/// In its pool (no delegate) it expects silence: any response byte means the upstream is
+/// confused, so the connection is closed; a close evicts it from the pool.
+final class UpstreamConnection: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let endpoint: Endpoint
+    /// The exchange using this connection; nil while the connection sits in its pool.
+    weak var delegate: (any UpstreamDelegate)?
+    /// Called once when the channel closes, so the pool can forget the connection.
+    var onClose: ((UpstreamConnection) -> Void)?
+    /// The pool's idle timer while the connection is idle.
+    var idleTimer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+    private var readsPaused = false
+    private var readPending = false
+    private(set) var isActive = false
+
+    init(endpoint: Endpoint) {
+        self.endpoint = endpoint
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.isActive = context.channel.isActive
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.isActive = true
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.isActive = false
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        let delegate = self.delegate
+        self.delegate = nil
+        let onClose = self.onClose
+        self.onClose = nil
+        onClose?(self)
+        delegate?.upstreamClosed()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let delegate = self.delegate else {
+            // A response nobody asked for: the connection's framing can no longer be trusted.
+            context.close(promise: nil)
+            return
+        }
+        delegate.upstreamReceived(Self.unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.delegate?.upstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.delegate?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Any error (a decoding error, a reset) leaves the connection unusable; closing it
+        // reports `upstreamClosed` to the exchange through `channelInactive`.
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.readsPaused {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Used by the exchange and the pool
+
+    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    func write(_ part: HTTPClientRequestPart) {
+        self.context?.write(Self.wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        self.context?.flush()
+    }
+
+    func pauseReading() {
+        self.readsPaused = true
+    }
+
+    func resumeReading() {
+        guard self.readsPaused else { return }
+        self.readsPaused = false
+        if self.readPending, let context = self.context {
+            self.readPending = false
+            context.read()
+        }
+    }
+
+    func close() {
+        self.context?.close(promise: nil)
+    }
+}

@@ -1,0 +1,248 @@
+public import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
+public import PorticoRouteTable
+internal import Synchronization
+
+/// A loopback HTTP/1.1 server standing in for an upstream Service in proxy tests.
+///
+/// It listens on 127.0.0.1 with an ephemeral port. Every response carries `x-stub-name` and
+/// `x-seen-<header>` for each request header it received (plus `x-seen-method`,
+/// `x-seen-path`), so a test can assert what the proxy forwarded.
+public final class UpstreamStub: Sendable {
+    /// How the stub answers a request.
+    public indirect enum Behavior: Sendable {
+        /// 200 with the request body streamed back as it arrives (chunked).
+        case echo
+        /// A fixed status, extra headers and body.
+        case fixed(status: Int, headers: [(String, String)] = [], body: String = "")
+        /// Waits, then behaves as the inner behaviour.
+        case delay(TimeAmount, then: Behavior)
+        /// Closes the connection as soon as a request head arrives, answering nothing.
+        case closeWithoutAnswer
+        /// Reads the request and never answers.
+        case neverAnswer
+        /// 200 with a body of `bytes` generated on the fly (never held whole), as fast as the
+        /// reader takes it.
+        case stream(bytes: Int)
+        /// Reads the whole body without keeping it and answers 200 with `x-received-bytes`.
+        case sink
+        /// Answers the first request of each connection as `first`; closes without answering
+        /// on any later request of the same connection (the stale keep-alive race).
+        case closeReusedConnections(first: Behavior)
+    }
+
+    public let name: String
+    public let port: Int
+    private let channel: any Channel
+    private let counters: Counters
+
+    /// Where the proxy should send traffic for this stub.
+    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+
+    /// Connections accepted so far.
+    public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
+    /// Requests whose head arrived so far.
+    public var receivedRequests: Int { self.counters.requests.withLock { $0 } }
+
+    private init(name: String, port: Int, channel: any Channel, counters: Counters) {
+        self.name = name
+        self.port = port
+        self.channel = channel
+        self.counters = counters
+    }
+
+    /// Starts a stub on 127.0.0.1 with an ephemeral port.
+    public static func start(
+        name: String,
+        behavior: Behavior = .echo,
+        group: (any EventLoopGroup)? = nil
+    ) async throws -> UpstreamStub {
+        let group = group ?? MultiThreadedEventLoopGroup.singleton
+        let counters = Counters()
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                counters.connections.withLock { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        StubHandler(name: name, behavior: behavior, counters: counters)
+                    )
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let port = channel.localAddress?.port ?? 0
+        return UpstreamStub(name: name, port: port, channel: channel, counters: counters)
+    }
+
+    /// Stops listening. Open connections are closed with the event loop group or by peers.
+    public func close() async throws {
+        try await self.channel.close()
+    }
+
+    final class Counters: Sendable {
+        let connections = Mutex(0)
+        let requests = Mutex(0)
+    }
+}
+
+/// Serves one stub connection.
+private final class StubHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let name: String
+    private let behavior: UpstreamStub.Behavior
+    private let counters: UpstreamStub.Counters
+    private var requestsOnConnection = 0
+    private var current: UpstreamStub.Behavior = .echo
+    private var head: HTTPRequestHead?
+    private var receivedBytes = 0
+    private var streamRemaining = 0
+    private var streaming = false
+    private var keepAlive = true
+
+    init(name: String, behavior: UpstreamStub.Behavior, counters: UpstreamStub.Counters) {
+        self.name = name
+        self.behavior = behavior
+        self.counters = counters
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.counters.requests.withLock { $0 += 1 }
+            self.requestsOnConnection += 1
+            self.head = head
+            self.receivedBytes = 0
+            self.keepAlive = head.isKeepAlive
+            self.current = self.resolve(self.behavior)
+            switch self.current {
+            case .closeWithoutAnswer:
+                context.close(promise: nil)
+            case .echo:
+                var response = self.responseHead(status: .ok)
+                response.headers.add(name: "transfer-encoding", value: "chunked")
+                context.writeAndFlush(Self.wrapOutboundOut(.head(response)), promise: nil)
+            default:
+                ()
+            }
+        case .body(let buffer):
+            self.receivedBytes += buffer.readableBytes
+            if case .echo = self.current {
+                context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+        case .end:
+            self.respondAtEnd(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, self.streaming { self.pump(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resolve(_ behavior: UpstreamStub.Behavior) -> UpstreamStub.Behavior {
+        if case .closeReusedConnections(let first) = behavior {
+            return self.requestsOnConnection == 1 ? self.resolve(first) : .closeWithoutAnswer
+        }
+        return behavior
+    }
+
+    private func respondAtEnd(context: ChannelHandlerContext) {
+        switch self.current {
+        case .echo:
+            self.finish(context: context)
+        case .fixed(let status, let headers, let body):
+            var response = self.responseHead(status: HTTPResponseStatus(statusCode: status))
+            for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+            let isHead = self.head?.method == .HEAD
+            if !response.headers.contains(name: "content-length"), response.status.mayHaveResponseBody {
+                response.headers.add(name: "content-length", value: String(body.utf8.count))
+            }
+            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            if !body.isEmpty, !isHead, response.status.mayHaveResponseBody {
+                context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            }
+            self.finish(context: context)
+        case .delay(let amount, let then):
+            self.current = then
+            let loopBound = context.loopBound
+            context.eventLoop.assumeIsolated().scheduleTask(in: amount) { [weak self] in
+                guard let self else { return }
+                let context = loopBound.value
+                if case .echo = then {
+                    var response = self.responseHead(status: .ok)
+                    response.headers.add(name: "content-length", value: "0")
+                    context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+                    self.finish(context: context)
+                } else {
+                    self.respondAtEnd(context: context)
+                }
+            }
+        case .closeWithoutAnswer:
+            context.close(promise: nil)
+        case .neverAnswer, .closeReusedConnections:
+            ()
+        case .stream(let bytes):
+            var response = self.responseHead(status: .ok)
+            response.headers.add(name: "content-length", value: String(bytes))
+            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            self.streamRemaining = bytes
+            self.streaming = true
+            self.pump(context: context)
+        case .sink:
+            var response = self.responseHead(status: .ok)
+            response.headers.add(name: "x-received-bytes", value: String(self.receivedBytes))
+            response.headers.add(name: "content-length", value: "0")
+            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            self.finish(context: context)
+        }
+    }
+
+    /// Writes generated chunks while the channel is writable; resumes on writability.
+    private func pump(context: ChannelHandlerContext) {
+        let chunkSize = 64 * 1024
+        while self.streamRemaining > 0, context.channel.isWritable {
+            let size = min(chunkSize, self.streamRemaining)
+            var buffer = context.channel.allocator.buffer(capacity: size)
+            buffer.writeRepeatingByte(UInt8(ascii: "x"), count: size)
+            self.streamRemaining -= size
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        context.flush()
+        if self.streamRemaining == 0 {
+            self.streaming = false
+            self.finish(context: context)
+        }
+    }
+
+    private func finish(context: ChannelHandlerContext) {
+        if self.keepAlive {
+            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func responseHead(status: HTTPResponseStatus) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "x-stub-name", value: self.name)
+        if let head = self.head {
+            headers.add(name: "x-seen-method", value: head.method.rawValue)
+            headers.add(name: "x-seen-path", value: head.uri)
+            for name in Set(head.headers.map { $0.name.lowercased() }) {
+                headers.add(name: "x-seen-\(name)", value: head.headers[name].joined(separator: ", "))
+            }
+        }
+        return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+    }
+}
