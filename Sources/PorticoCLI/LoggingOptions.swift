@@ -4,17 +4,23 @@ import PorticoController
 
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Least severe log level written: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    var logLevel = "info"
 
     @Option(help: "Log line format: text or json.")
-    var logFormat: LogFormat = .text
+    var logFormat = "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical, not \"\(logLevel)\".")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format takes text or json, not \"\(logFormat)\".")
+        }
+    }
 
     /// Bootstraps swift-log and returns the process's logger.
     func bootstrap() -> Logger {
-        logFormat.bootstrap(level: logLevel)
+        (LogFormat(rawValue: logFormat) ?? .text).bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         return Logger(label: "portico")
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
-extension LogFormat: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NIOCore
 import PorticoController
 import PorticoModel
 import PorticoProxy
@@ -74,10 +75,10 @@ struct Run: AsyncParsableCommand {
             guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024.") }
             proxy.maxHeaderBytes = maxHeaderBytes
         }
-        if let value = try Self.duration(headerReadTimeout, "--header-read-timeout") { proxy.headerReadTimeout = value }
-        if let value = try Self.duration(idleTimeout, "--idle-timeout") { proxy.idleTimeout = value }
-        if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = value }
-        if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = value }
+        if let value = try Self.duration(headerReadTimeout, "--header-read-timeout") { proxy.headerReadTimeout = TimeAmount(value) }
+        if let value = try Self.duration(idleTimeout, "--idle-timeout") { proxy.idleTimeout = TimeAmount(value) }
+        if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = TimeAmount(value) }
+        if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = TimeAmount(value) }
         proxy.accessLog = accessLog
 
         let configuration = Configuration(
@@ -89,7 +90,7 @@ struct Run: AsyncParsableCommand {
         let logger = logging.bootstrap()
         let registry = MetricsBootstrap.prometheus()
         let services = Bootstrap.makeServices(configuration: configuration, logger: logger, registry: registry)
-        try await services.group.run()
+        try await services.run()
     }
 
     private static func port(_ value: Int, _ flag: String) throws -> Int {

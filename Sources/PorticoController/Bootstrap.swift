@@ -2,6 +2,7 @@ public import Logging
 public import Prometheus
 public import PorticoProxy
 public import ServiceLifecycle
+internal import UnixSignals
 
 /// Turns a validated `Configuration` into the process's services, so that the wiring is
 /// testable and the executable holds no logic.
@@ -13,6 +14,11 @@ public enum Bootstrap {
         public let readiness: Readiness
         public let proxy: ProxyServer
         public let admin: AdminServer
+
+        /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully.
+        public func run() async throws {
+            try await group.run()
+        }
     }
 
     /// - Parameter registry: the Prometheus registry `/metrics` renders (from

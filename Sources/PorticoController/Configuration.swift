@@ -1,4 +1,3 @@
-public import PorticoModel
 public import PorticoProxy
 public import PorticoRouting
 

@@ -1,5 +1,5 @@
 internal import PorticoManifests
-public import PorticoModel
+internal import PorticoModel
 public import PorticoRouteTable
 public import PorticoRouting
 

@@ -1,12 +1,12 @@
 public import Logging
-public import PorticoModel
+internal import PorticoModel
 internal import PorticoManifests
 public import PorticoProxy
-internal import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Runs a resource source through the reconcile loop for the life of the process, publishing
 /// into the route table store and marking the pod ready after the first publish.
-public struct ReconcileService: Service {
+public struct ReconcileService: ServiceLifecycle.Service {
     private let configuration: Configuration
     private let routes: RouteTableStore
     private let readiness: Readiness
@@ -28,7 +28,8 @@ public struct ReconcileService: Service {
     }
 
     func run<Source: AsyncSequence & Sendable>(source: Source) async throws where Source.Element == ResourceEvent {
-        let reconciler = Reconciler(options: configuration.translation, routes: routes, logger: logger)
+        let options = configuration.translation
+        let routes = self.routes
         let loop = ReconcileLoop(
             source: source,
             clock: ContinuousClock(),
@@ -39,6 +40,7 @@ public struct ReconcileService: Service {
         let readiness = self.readiness
         let logger = self.logger
         await cancelWhenGracefulShutdown {
+            let reconciler = Reconciler(options: options, routes: routes, logger: logger)
             await loop.run(reconciler: reconciler) { publication in
                 metrics.record(publication)
                 if !readiness.isReady {

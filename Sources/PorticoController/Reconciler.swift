@@ -1,6 +1,6 @@
 public import Logging
 public import PorticoModel
-internal import PorticoRouteTable
+public import PorticoRouteTable
 public import PorticoRouting
 public import PorticoProxy
 
