@@ -26,6 +26,8 @@ struct ManifestFolder: Sendable {
     /// not be listed, with why.
     struct Listing: Sendable {
         var files: [String] = []
+        /// The folder and every subfolder read, for a change notifier to watch.
+        var folders: [String] = []
         var unlistable: [(path: String, reason: String)] = []
     }
 
@@ -45,6 +47,7 @@ struct ManifestFolder: Sendable {
             throw .unreadable(path: path, reason: Self.reason(for: path, error))
         }
         var relativeFiles: [String] = []
+        var folders = [path]
         var unlistable: [(path: String, reason: String)] = []
         var pending: [(relative: String, entries: [String], depth: Int)] = [("", topEntries, 0)]
         while let folder = pending.popLast() {
@@ -62,6 +65,7 @@ struct ManifestFolder: Sendable {
                     do {
                         let entries = try fileManager.contentsOfDirectory(atPath: full)
                         pending.append((relative, entries, folder.depth + 1))
+                        folders.append(full)
                     } catch {
                         unlistable.append((full, Self.reason(for: full, error)))
                     }
@@ -74,6 +78,7 @@ struct ManifestFolder: Sendable {
         }
         return Listing(
             files: relativeFiles.sorted().map(join),
+            folders: folders.sorted(),
             unlistable: unlistable.sorted { $0.path < $1.path }
         )
     }
