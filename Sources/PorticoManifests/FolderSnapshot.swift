@@ -3,6 +3,8 @@
 /// the inode; an added or removed file, in any subfolder, changes the key set.
 struct FolderSnapshot: Equatable, Sendable {
     var stamps: [String: FileStamp]
+    /// Every folder read, so that a new one is watched even before it holds a manifest.
+    var folders: [String]
     var unlistable: [String]
     /// Set when the folder itself cannot be read, so that its recovery also counts as a change.
     var folderError: ManifestFolderError?
@@ -13,12 +15,12 @@ struct FolderSnapshot: Equatable, Sendable {
         do {
             listing = try folder.list()
         } catch {
-            return FolderSnapshot(stamps: [:], unlistable: [], folderError: error)
+            return FolderSnapshot(stamps: [:], folders: [], unlistable: [], folderError: error)
         }
         var stamps: [String: FileStamp] = [:]
         for path in listing.files {
             if let stamp = FileStamp(path: path) { stamps[path] = stamp }
         }
-        return FolderSnapshot(stamps: stamps, unlistable: listing.unlistable.map(\.path), folderError: nil)
+        return FolderSnapshot(stamps: stamps, folders: listing.folders, unlistable: listing.unlistable.map(\.path), folderError: nil)
     }
 }

@@ -177,8 +177,8 @@ struct ManifestFileReader {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let while_ = context.map { " (\($0.text))" } ?? ""
-            return ("invalid YAML: \(problem)\(while_)", mark.line)
+            let during = context.map { " (\($0.text))" } ?? ""
+            return ("invalid YAML: \(problem)\(during)", mark.line)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
             return ("invalid YAML: duplicate key \(names) in one mapping", context.mark.line)

@@ -8,6 +8,16 @@ import PorticoModel
 /// `..data` and `..2024_...` entries of a mounted ConfigMap, whose visible files are symlinks into
 /// them; symlinks are followed, to a bounded depth so that a symlink loop cannot recurse forever.
 struct ManifestFolder: Sendable {
+    private struct FolderIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ stamp: FileStamp) {
+            device = stamp.device
+            inode = stamp.inode
+        }
+    }
+
     /// The folder as given, without a trailing slash, so that joined paths read as a person typed them.
     let path: String
 
@@ -26,6 +36,8 @@ struct ManifestFolder: Sendable {
     /// not be listed, with why.
     struct Listing: Sendable {
         var files: [String] = []
+        /// The folder and every subfolder read, for a change notifier to watch.
+        var folders: [String] = []
         var unlistable: [(path: String, reason: String)] = []
     }
 
@@ -45,16 +57,22 @@ struct ManifestFolder: Sendable {
             throw .unreadable(path: path, reason: Self.reason(for: path, error))
         }
         var relativeFiles: [String] = []
+        var folders = [path]
+        // A folder reached twice (a symlink loop, or a link to a sibling) is read once, so its
+        // files do not come back as duplicates of themselves.
+        var visited: Set<FolderIdentity> = []
+        if let stamp = FileStamp(path: path) { visited.insert(FolderIdentity(stamp)) }
         var unlistable: [(path: String, reason: String)] = []
         var pending: [(relative: String, entries: [String], depth: Int)] = [("", topEntries, 0)]
         while let folder = pending.popLast() {
             for name in folder.entries where !name.hasPrefix(".") {
                 let relative = folder.relative.isEmpty ? name : folder.relative + "/" + name
                 let full = join(relative)
-                guard let type = FileStamp(path: full)?.type else {
+                guard let stamp = FileStamp(path: full) else {
                     continue  // a dangling symlink, or removed while listing
                 }
-                if type == .folder {
+                if stamp.type == .folder {
+                    guard visited.insert(FolderIdentity(stamp)).inserted else { continue }
                     guard folder.depth + 1 < Self.maximumDepth else {
                         unlistable.append((full, "nested deeper than \(Self.maximumDepth) folders (a symlink loop?)"))
                         continue
@@ -62,10 +80,11 @@ struct ManifestFolder: Sendable {
                     do {
                         let entries = try fileManager.contentsOfDirectory(atPath: full)
                         pending.append((relative, entries, folder.depth + 1))
+                        folders.append(full)
                     } catch {
                         unlistable.append((full, Self.reason(for: full, error)))
                     }
-                } else if type == .file, let dot = name.lastIndex(of: "."),
+                } else if stamp.type == .file, let dot = name.lastIndex(of: "."),
                     Self.extensions.contains(name[name.index(after: dot)...].lowercased())
                 {
                     relativeFiles.append(relative)
@@ -74,6 +93,7 @@ struct ManifestFolder: Sendable {
         }
         return Listing(
             files: relativeFiles.sorted().map(join),
+            folders: folders.sorted(),
             unlistable: unlistable.sorted { $0.path < $1.path }
         )
     }

@@ -11,18 +11,20 @@ public import PorticoModel
 /// longer decodes, or whose file is no longer valid YAML, is not deleted: its last good version
 /// stays with the reconciler and only the problem is sent.
 ///
-/// Changes are found by polling: every `pollInterval` the folder is listed and each manifest
-/// file `stat`ed (inode, size, mtime, ctime), which catches edits, new and removed files and
-/// folders, and editors' atomic saves (write a temporary file, rename it over the old one).
-/// Polling was chosen over inotify for portability (macOS too, and network or ConfigMap-mounted
-/// folders where inotify misses changes); a manifest folder is small, so a poll costs a few
-/// hundred `stat` calls. A change is read only once the folder has stayed the same for
+/// Changes are found by comparing snapshots: the folder is listed and each manifest file
+/// `stat`ed (inode, size, mtime, ctime), which catches edits, new and removed files and folders,
+/// and editors' atomic saves (write a temporary file, rename it over the old one). A snapshot is
+/// taken every `pollInterval`, and on Linux (unless `inotify` is false) also as soon as inotify
+/// reports a change in any of the folders. inotify is only the trigger, never the truth: polling
+/// stays on because inotify misses changes on network filesystems and in some mounts, and its
+/// watch limit can run out. A change is read only once the folder has stayed the same for
 /// `settleInterval`, so an editor's multi-step save is one batch, not several.
 ///
-/// The polling runs inside `next()` on the consuming task: there is no background task or
-/// thread, a slow consumer is never buffered for, and cancelling the consuming task ends the
-/// sequence (`next()` returns nil). Each iterator is an independent watcher that starts with a
-/// full initial batch.
+/// The watching runs inside `next()` on the consuming task (plus, on Linux, one thread blocked
+/// in `poll(2)` on the inotify descriptor, which ends when the iterator is released): there is
+/// no background task, a slow consumer is never buffered for, and cancelling the consuming task
+/// ends the sequence (`next()` returns nil). Each iterator is an independent watcher that
+/// starts with a full initial batch.
 public struct ManifestSource: AsyncSequence, Sendable {
     public typealias Element = ResourceEvent
     public typealias Failure = Never
@@ -33,6 +35,8 @@ public struct ManifestSource: AsyncSequence, Sendable {
     public let pollInterval: Duration
     /// How long the folder must stay unchanged before a change is read. Default 100 ms.
     public let settleInterval: Duration
+    /// Whether inotify triggers reads between polls (Linux only; elsewhere polling alone).
+    public let inotify: Bool
     let logger: Logger
 
     /// Checks that the folder can be read now, so that a wrong path fails at startup.
@@ -41,12 +45,14 @@ public struct ManifestSource: AsyncSequence, Sendable {
         folder: String,
         pollInterval: Duration = .milliseconds(250),
         settleInterval: Duration = .milliseconds(100),
+        inotify: Bool = true,
         logger: Logger = Logger(label: "portico.manifests")
     ) throws(ManifestFolderError) {
         _ = try ManifestFolder(path: folder).list()
         self.folder = folder
         self.pollInterval = pollInterval
         self.settleInterval = settleInterval
+        self.inotify = inotify
         self.logger = logger
     }
 
@@ -69,10 +75,16 @@ public struct ManifestSource: AsyncSequence, Sendable {
         private var pending: [ResourceEvent] = []
         private var pendingIndex = 0
         private var finished = false
+        #if canImport(Glibc)
+        private let hint: InotifyHint?
+        #endif
 
         init(source: ManifestSource) {
             self.source = source
             self.folder = ManifestFolder(path: source.folder)
+            #if canImport(Glibc)
+            self.hint = source.inotify ? InotifyHint() : nil
+            #endif
         }
 
         /// The next event; waits (polling) until the folder changes. Returns nil once the
@@ -89,7 +101,7 @@ public struct ManifestSource: AsyncSequence, Sendable {
                     reload(current)
                     continue
                 }
-                guard await sleep(source.pollInterval) else { break }
+                guard await waitForChange() else { break }
                 var current = FolderSnapshot.take(of: folder)
                 guard current != previous else { continue }
                 for _ in 0..<Self.maximumSettleRounds {
@@ -111,6 +123,9 @@ public struct ManifestSource: AsyncSequence, Sendable {
         /// before reading, so that a change during the read is seen by the next poll.
         private mutating func reload(_ current: FolderSnapshot) {
             snapshot = current
+            #if canImport(Glibc)
+            hint?.watch(folders: current.folders)
+            #endif
             let batch: [ResourceEvent]
             do {
                 let set = try ManifestLoader(folder: source.folder).load()
@@ -127,6 +142,24 @@ public struct ManifestSource: AsyncSequence, Sendable {
             }
             pending = batch
             pendingIndex = 0
+        }
+
+        /// Waits for the poll interval to pass or inotify to report a change, whichever is
+        /// first. Returns false when the task is cancelled.
+        private func waitForChange() async -> Bool {
+            #if canImport(Glibc)
+            if let signal = hint?.signal {
+                let pollInterval = source.pollInterval
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await Task.sleep(for: pollInterval) }
+                    group.addTask { await signal.wait() }
+                    await group.next()
+                    group.cancelAll()
+                }
+                return !Task.isCancelled
+            }
+            #endif
+            return await sleep(source.pollInterval)
         }
 
         /// Sleeps, or returns false when the task is cancelled.

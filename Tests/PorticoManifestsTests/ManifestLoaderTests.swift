@@ -333,6 +333,25 @@ struct ManifestLoaderTests {
         #expect(set.resources.values.map(\.origin) == [.file(path: folder.path("a.yaml"), line: 1)])
     }
 
+    @Test("a symlink loop is read once, without duplicates")
+    func symlinkLoop() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("team/a.yaml", Manifests.service("a"))
+        try FileManager.default.createSymbolicLink(atPath: folder.path("team/again"), withDestinationPath: "..")
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.problems == [])
+        #expect(set.resources.values.map(\.origin) == [.file(path: folder.path("team/a.yaml"), line: 1)])
+    }
+
+    @Test("a key written twice in one mapping is a YAML error at the first of them")
+    func duplicateMappingKey() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("dup.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n")
+        let set = try ManifestLoader(folder: folder.path).load()
+        #expect(set.resources.isEmpty)
+        #expect(set.problems.map(\.error.description) == ["\(folder.path("dup.yaml")):4: invalid YAML: duplicate key \"name\" in one mapping"])
+    }
+
     @Test("a missing folder or a file in its place is thrown, naming the path")
     func unreadableFolder() throws {
         let folder = try TemporaryFolder()

@@ -3,12 +3,13 @@ import PorticoManifests
 import PorticoModel
 import Testing
 
-@Suite("ManifestSource")
+/// Serialized so that the inotify descriptor count in `noLeakedWatcher` is this suite's alone.
+@Suite("ManifestSource", .serialized)
 struct ManifestSourceTests {
     static let allKinds = ResourceEvent.synced(Set(ResourceKind.allCases))
 
-    func source(_ folder: TemporaryFolder) throws -> ManifestSource {
-        try ManifestSource(folder: folder.path, pollInterval: .milliseconds(20), settleInterval: .milliseconds(20))
+    func source(_ folder: TemporaryFolder, inotify: Bool = true) throws -> ManifestSource {
+        try ManifestSource(folder: folder.path, pollInterval: .milliseconds(20), settleInterval: .milliseconds(20), inotify: inotify)
     }
 
     func key(_ name: String, _ kind: ResourceKind = .service) -> ObjectKey {
@@ -38,11 +39,11 @@ struct ManifestSourceTests {
         #expect(batch.last == Self.allKinds)
     }
 
-    @Test("an edit upserts the object; removing a document deletes only its object")
-    func editAndRemove() async throws {
+    @Test("an edit upserts the object; removing a document deletes only its object", arguments: [true, false])
+    func editAndRemove(inotify: Bool) async throws {
         let folder = try TemporaryFolder()
         try folder.write("app.yaml", Manifests.service("a") + "\n---\n" + Manifests.service("b"))
-        let recorder = EventRecorder(try source(folder))
+        let recorder = EventRecorder(try source(folder, inotify: inotify))
         _ = try await recorder.batch(1)
 
         try folder.write("app.yaml", Manifests.service("a", port: "8080") + "\n---\n" + Manifests.service("b"))
@@ -61,12 +62,12 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
-    @Test("a syntax error keeps the file's objects and rejects; fixing it upserts again")
-    func syntaxErrorKeepsObjects() async throws {
+    @Test("a syntax error keeps the file's objects and rejects; fixing it upserts again", arguments: [true, false])
+    func syntaxErrorKeepsObjects(inotify: Bool) async throws {
         let folder = try TemporaryFolder()
         try folder.write("app.yaml", Manifests.service("a") + "\n---\n" + Manifests.service("b"))
         try folder.write("other.yaml", Manifests.service("c"))
-        let recorder = EventRecorder(try source(folder))
+        let recorder = EventRecorder(try source(folder, inotify: inotify))
         _ = try await recorder.batch(1)
 
         try folder.write("app.yaml", "apiVersion: v1\nkind: [Service\n")
@@ -118,11 +119,11 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
-    @Test("an editor's atomic save (temporary file renamed over the old one) is seen")
-    func atomicSave() async throws {
+    @Test("an editor's atomic save (temporary file renamed over the old one) is seen", arguments: [true, false])
+    func atomicSave(inotify: Bool) async throws {
         let folder = try TemporaryFolder()
         try folder.write("a.yaml", Manifests.service("a"))
-        let recorder = EventRecorder(try source(folder))
+        let recorder = EventRecorder(try source(folder, inotify: inotify))
         _ = try await recorder.batch(1)
 
         // The same size as before, so only the inode tells the change.
@@ -136,10 +137,10 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
-    @Test("new files in new subfolders are seen")
-    func newSubfolder() async throws {
+    @Test("new files in new subfolders are seen", arguments: [true, false])
+    func newSubfolder(inotify: Bool) async throws {
         let folder = try TemporaryFolder()
-        let recorder = EventRecorder(try source(folder))
+        let recorder = EventRecorder(try source(folder, inotify: inotify))
         let initial = try await recorder.batch(1)
         #expect(initial == [Self.allKinds])
 
@@ -221,6 +222,31 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
+    #if os(Linux)
+    @Test("with inotify, a change is read long before the next poll")
+    func inotifyTriggersRead() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let recorder = EventRecorder(
+            try ManifestSource(folder: folder.path, pollInterval: .seconds(3600), settleInterval: .milliseconds(20)))
+        _ = try await recorder.batch(1)
+
+        try folder.write("new/deeper/b.yaml", Manifests.service("b"))
+        let added = try await recorder.batch(2)
+        guard case .upserted(let resource) = added.first else {
+            Issue.record("expected an upsert, got \(added)")
+            return
+        }
+        #expect(resource.key == key("b"))
+
+        // The subfolders created above are watched too.
+        try folder.write("new/deeper/b.yaml", Manifests.service("b", port: "82"))
+        let edited = try await recorder.batch(3)
+        #expect(edited.count == 2)
+        await recorder.stop()
+    }
+    #endif
+
     @Test("cancelling the consuming task ends the sequence")
     func cancellation() async throws {
         let folder = try TemporaryFolder()
@@ -231,6 +257,40 @@ struct ManifestSourceTests {
         await recorder.stop()
         #expect(recorder.hasEnded)
     }
+
+    @Test("an actor can consume the source (the reconciler does)")
+    func actorConsumer() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a"))
+        let consumer = ActorConsumer()
+        await consumer.consumeFirstBatch(of: try ManifestSource(folder: folder.path))
+        let received = await consumer.received
+        #expect(received.count == 2)
+        #expect(received.last == Self.allKinds)
+    }
+
+    #if os(Linux)
+    @Test("the inotify thread and descriptors are released when the consumer stops")
+    func noLeakedWatcher() async throws {
+        func inotifyDescriptors() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == "anon_inode:inotify"
+            }.count
+        }
+        let before = try inotifyDescriptors()
+        let folder = try TemporaryFolder()
+        let recorder = EventRecorder(try source(folder))
+        _ = try await recorder.batch(1)
+        #expect(try inotifyDescriptors() == before + 1)
+        await recorder.stop()
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while try inotifyDescriptors() != before && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try inotifyDescriptors() == before)
+    }
+    #endif
 
     @Test("a missing folder fails at construction, naming it")
     func missingFolder() throws {
@@ -250,19 +310,5 @@ private actor ActorConsumer {
             received.append(event)
             if case .synced = event { return }
         }
-    }
-}
-
-@Suite("ManifestSource from an actor")
-struct ManifestSourceActorTests {
-    @Test("an actor reads the initial batch")
-    func actorConsumer() async throws {
-        let folder = try TemporaryFolder()
-        try folder.write("a.yaml", Manifests.service("a"))
-        let consumer = ActorConsumer()
-        await consumer.consumeFirstBatch(of: try ManifestSource(folder: folder.path))
-        let received = await consumer.received
-        #expect(received.count == 2)
-        #expect(received.last == .synced(Set(ResourceKind.allCases)))
     }
 }
