@@ -172,5 +172,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "PorticoEndToEndTests",
+            dependencies: nio + [
+                "PorticoController",
+                "PorticoModel",
+                "PorticoProxy",
+                "PorticoRouteTable",
+                "PorticoRouting",
+                "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

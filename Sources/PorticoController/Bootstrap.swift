@@ -14,6 +14,7 @@ public enum Bootstrap {
         public let readiness: Readiness
         public let proxy: ProxyServer
         public let admin: AdminServer
+        public let reconcile: ReconcileService
 
         /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully.
         public func run() async throws {
@@ -49,6 +50,6 @@ public enum Bootstrap {
                 logger: logger
             )
         )
-        return Services(group: group, routes: routes, readiness: readiness, proxy: proxy, admin: admin)
+        return Services(group: group, routes: routes, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile)
     }
 }

@@ -86,7 +86,7 @@ public final class Reconciler {
             sourceErrors[SourceErrorKey(key, error: error)] = error
             if key == nil {
                 // Reported now; nothing to retranslate.
-                report(["\(error)"], level: .error)
+                report(["error: \(error)"], keepingOthers: true)
             }
             change = .none
         case .synced(let kinds):
@@ -151,13 +151,13 @@ public final class Reconciler {
 
         var lines = diagnostics.map { diagnostic in
             keptSet.contains(diagnostic.object) && diagnostic.severity == .error
-                ? "\(diagnostic) (still serving its last good version)"
-                : "\(diagnostic)"
+                ? "\(diagnostic.severity): \(diagnostic) (still serving its last good version)"
+                : "\(diagnostic.severity): \(diagnostic)"
         }
-        lines += sourceErrors.values.map { "\($0)" }
+        lines += sourceErrors.values.map { "error: \($0)" }
         lines.sort()
         let errors = diagnostics.filter { $0.severity == .error }.count + sourceErrors.count
-        report(lines, level: nil)
+        report(lines, keepingOthers: false)
         return Publication(
             generation: generation, endpointsOnly: false, diagnostics: lines, keptLastGood: kept,
             errorCount: errors, warningCount: diagnostics.count - (errors - sourceErrors.count)
@@ -166,12 +166,12 @@ public final class Reconciler {
 
     /// Logs each diagnostic once, when it first appears; forgets those that went away so that
     /// they are logged again if they come back.
-    private func report(_ lines: [String], level: Logger.Level?) {
-        if level == nil {
+    private func report(_ lines: [String], keepingOthers: Bool) {
+        if !keepingOthers {
             reported.formIntersection(lines)
         }
         for line in lines where reported.insert(line).inserted {
-            logger.log(level: level ?? .warning, "\(line)")
+            logger.log(level: line.hasPrefix("warning: ") ? .warning : .error, "\(line)")
         }
     }
 }

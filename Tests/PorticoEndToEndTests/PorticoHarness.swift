@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import NIOCore
+import PorticoController
+import PorticoProxy
+import PorticoTestSupport
+
+/// A whole Portico process in a test: local mode on a temporary manifest folder, the proxy and
+/// the admin listener on ephemeral 127.0.0.1 ports, wired by the same `Bootstrap` the executable
+/// uses.
+final class PorticoHarness: Sendable {
+    let folder: URL
+    let services: Bootstrap.Services
+    let proxyPort: Int
+    let adminPort: Int
+
+    private init(folder: URL, services: Bootstrap.Services, proxyPort: Int, adminPort: Int) {
+        self.folder = folder
+        self.services = services
+        self.proxyPort = proxyPort
+        self.adminPort = adminPort
+    }
+
+    /// Writes `files` (name → YAML) into a new folder, starts Portico on it, runs `body`, stops.
+    static func run(
+        files: [String: String],
+        _ body: @Sendable (PorticoHarness) async throws -> Void
+    ) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text) in files {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let configuration = Configuration(
+            source: .manifests(directory: folder.path),
+            proxy: ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2),
+            admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0)
+        )
+        let services = Bootstrap.makeServices(configuration: configuration, logger: Logger(label: "e2e"), registry: nil)
+        let proxyPort = try await services.proxy.start()
+        let adminPort = try await services.admin.start()
+        let harness = PorticoHarness(folder: folder, services: services, proxyPort: proxyPort, adminPort: adminPort)
+        let reconcile = Task { try await services.reconcile.run() }
+        do {
+            try await harness.waitUntil("the first table is published") { services.readiness.isReady }
+            try await body(harness)
+            reconcile.cancel()
+            _ = await reconcile.result
+            try await services.proxy.shutdown()
+            try await services.admin.shutdown()
+        } catch {
+            reconcile.cancel()
+            _ = await reconcile.result
+            try? await services.proxy.shutdown()
+            try? await services.admin.shutdown()
+            throw error
+        }
+    }
+
+    /// Replaces one manifest file the way editors do: a temporary file renamed over it.
+    func write(_ name: String, _ text: String) throws {
+        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    /// One request through the proxy on a new connection.
+    func get(host: String, path: String) async throws -> HTTPTestClient.Response {
+        try await HTTPTestClient.withConnection(port: proxyPort) { client in
+            try await client.send(uri: path, host: host)
+        }
+    }
+
+    /// Polls `condition` every 20 ms for at most `timeout`; throws when it never holds.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessTimeout(what: what)
+    }
+
+    struct HarnessTimeout: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting until \(what)" }
+    }
+}
+
+/// Manifests for end-to-end tests.
+enum Manifests {
+    /// A Service named `name` in `default` with one EndpointSlice pointing at `port` on 127.0.0.1.
+    static func service(_ name: String, port: Int) -> String {
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: \(name), namespace: default}
+        spec:
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: \(name)-1
+          namespace: default
+          labels: {kubernetes.io/service-name: \(name)}
+        addressType: IPv4
+        ports: [{name: http, port: \(port)}]
+        endpoints:
+          - addresses: ["127.0.0.1"]
+            conditions: {ready: true}
+
+        """
+    }
+
+    /// An Ingress of class portico with one rule per (host, path, service).
+    static func ingress(_ name: String, rules: [(host: String, path: String, service: String)], pathType: String = "Prefix") -> String {
+        var text = """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: \(name), namespace: default}
+            spec:
+              ingressClassName: portico
+              rules:
+
+            """
+        for rule in rules {
+            text += """
+                  - host: \(rule.host)
+                    http:
+                      paths:
+                        - path: \(rule.path)
+                          pathType: \(pathType)
+                          backend:
+                            service: {name: \(rule.service), port: {number: 80}}
+
+                """
+        }
+        return text
+    }
+}
