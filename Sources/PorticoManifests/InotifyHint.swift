@@ -1,6 +1,14 @@
 #if canImport(Glibc)
 import Foundation
 import Glibc
+import Synchronization
+
+/// Whether a hint's thread has finished (its descriptors closed); for tests of the release.
+final class ThreadEnded: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isEnded: Bool { value.load(ordering: .acquiring) }
+    func mark() { value.store(true, ordering: .releasing) }
+}
 
 /// Linux inotify as a hint that a manifest folder changed, so that a change is read within
 /// milliseconds instead of at the next poll. It is only a hint: the watcher still compares
@@ -17,6 +25,8 @@ final class InotifyHint: Sendable {
     private static let mask = UInt32(IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
 
     let signal = WakeupSignal()
+    /// Set by the thread once it has closed its descriptors and is about to end.
+    let ended = ThreadEnded()
     private let inotify: Int32
     /// The write end of a pipe whose read end the thread polls: closing it stops the thread.
     private let stop: Int32
@@ -35,9 +45,11 @@ final class InotifyHint: Sendable {
         self.inotify = inotify
         self.stop = pipeEnds[1]
         let signal = self.signal
+        let ended = self.ended
         let stopped = pipeEnds[0]
         Thread.detachNewThread {
             Self.run(inotify: inotify, stopped: stopped, signal: signal)
+            ended.mark()
         }
     }
 
