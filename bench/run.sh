@@ -10,7 +10,8 @@ source "$BENCH_DIR/lib.sh"
 
 ROUNDS=3
 DURATION=10
-WARMUP=2
+WARMUP=3
+SETTLE=2
 CONNECTIONS=64
 WRK_THREADS=2
 BUILD=0
@@ -30,6 +31,7 @@ Runs the scenarios against each target in alternating order and prints medians [
   --targets LIST  which targets to run (default "$TARGETS")
   --scenarios L   which scenarios to run (default "$SCENARIOS")
   --connections N wrk connections for (a)-(d) (default $CONNECTIONS)
+  --settle S      count new backend connections from S seconds into each run (default $SETTLE)
 Environment: PORTICO_BIN (default .build/release/portico), PORTICO_EXTRA_ARGS (added to
 portico's command line), KEEP_TMP=1 (keep the temporary directory).
 EOF
@@ -37,13 +39,14 @@ EOF
 
 while (($# > 0)); do
     case $1 in
-    --quick) ROUNDS=1 DURATION=3 WARMUP=1 ;;
+    --quick) ROUNDS=1 DURATION=3 WARMUP=1 SETTLE=1 ;;
     --rounds) ROUNDS=${2:?}; shift ;;
     --duration) DURATION=${2:?}; shift ;;
     --build) BUILD=1 ;;
     --targets) TARGETS=${2:?}; shift ;;
     --scenarios) SCENARIOS=${2:?}; shift ;;
     --connections) CONNECTIONS=${2:?}; shift ;;
+    --settle) SETTLE=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -51,6 +54,9 @@ while (($# > 0)); do
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ && "$CONNECTIONS" =~ ^[1-9][0-9]*$ ]] ||
     die "--rounds, --duration and --connections take positive integers"
+if [[ ! "$SETTLE" =~ ^[0-9]+$ ]] || ((SETTLE >= DURATION)); then
+    die "--settle takes whole seconds below --duration"
+fi
 
 declare -A HTTP_PORT HTTPS_PORT MEASURE_PIDS STATE TLS_STATE IDLE_RSS_KIB
 declare -A SCENARIO_TITLE=(
@@ -202,7 +208,7 @@ start_portico_target() {
     fi
     HTTP_PORT[portico]=$PORTICO_HTTP
     HTTPS_PORT[portico]=$PORTICO_HTTPS
-    MEASURE_PIDS[portico]=$PORTICO_PID
+    MEASURE_PIDS[portico]=$(pid_and_children "$PORTICO_PID" | tr '\n' ' ')
     STATE[portico]=ok
     log "portico ready in ${PORTICO_READY_MS} ms"
     # Its TLS listener may not exist yet: a failed handshake marks the TLS scenarios n/a.
@@ -332,7 +338,15 @@ run_one() {
     cpu0=$(cpu_ticks ${MEASURE_PIDS[$target]})
     acc0=$(backend_accepts)
     po0=$(passive_opens)
-    load "$scenario" "$target" "$DURATION" "$out"
+    # Backend connections are counted from SETTLE seconds into the run: the end of the previous
+    # run dropped its in-flight requests, whose upstream connections the proxy had to close, and
+    # refilling those is not a reuse failure.
+    load "$scenario" "$target" "$DURATION" "$out" &
+    local load_pid=$!
+    sleep "$SETTLE"
+    local acc_mid
+    acc_mid=$(backend_accepts)
+    wait "$load_pid" || true
     po1=$(passive_opens)
     acc1=$(backend_accepts)
     # shellcheck disable=SC2086
@@ -341,15 +355,16 @@ run_one() {
     local requests rps p50 p99 errors
     read -r requests rps p50 p99 errors <<<"$parsed"
     local backend_new
-    backend_new=$(backend_new_connections "$acc0" "$acc1")
+    backend_new=$(backend_new_connections "$acc_mid" "$acc1")
     # Accepted connections during the run minus the backends' accepts: the proxy's accepts.
-    local client_conns=$((po1 - po0 - backend_new))
+    local client_conns=$((po1 - po0 - $(backend_new_connections "$acc0" "$acc1")))
     awk -v r="$round" -v s="$scenario" -v t="$target" -v req="$requests" -v rps="$rps" -v p50="$p50" \
         -v p99="$p99" -v err="$errors" -v ticks=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v bn="$backend_new" \
-        -v cc="$client_conns" 'BEGIN {
+        -v cc="$client_conns" -v window="$(((DURATION - SETTLE) * 1000 / DURATION))" 'BEGIN {
             if (req <= 0) { printf "%s\t%s\t%s\t%d\t%s\t%s\t%s\tNA\tNA\tNA\t%d\n", r, s, t, req, rps, p50, p99, err; exit }
-            printf "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%.3f\t%.3f\t%d\n", r, s, t, req, rps, p50, p99,
-                ticks * 1e6 / hz / req, bn * 1000 / req, cc / req, err
+            # Requests in the counted window are estimated as the run'"'"'s share of the duration.
+            printf "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%.3f\t%.4f\t%d\n", r, s, t, req, rps, p50, p99,
+                ticks * 1e6 / hz / req, bn * 1000 / (req * window / 1000), cc / req, err
         }' >>"$RESULTS_DIR/runs.tsv"
     log "round $round ($scenario) $target: $requests requests, $rps req/s, p99 ${p99} ms, errors $errors, backend conns +$backend_new, client conns $client_conns"
 }
