@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# Portico at scale (local mode, 127.0.0.1 only): a generated manifest folder of 10,000 Ingresses
+# (20,000 hosts, 100,000 paths), time to readiness, memory, lookup cost under load against a
+# one-route table, and route changes under load. See bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # read by lib.sh (portico_binary)
+REPO_DIR=$(dirname "$BENCH_DIR")
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+MODE=all
+INGRESSES=10000
+ROUNDS=3
+DURATION=10
+CHURN_DURATION=20
+SWAPS=200
+SWAP_INTERVAL_MS=50
+BUILD=0
+GENERATE_DIR=""
+
+usage() {
+    cat <<EOF
+usage: bench/scale.sh [scale|churn|all] [--ingresses N] [--rounds N] [--duration S] [--quick] [--build]
+       bench/scale.sh --generate-only DIR [--ingresses N]
+
+  scale   readiness time and RSS on N Ingresses (2 hosts and 10 paths each), then wrk req/s
+          against a host of the big table vs a one-route table (alternating rounds)
+  churn   during a ${CHURN_DURATION} s wrk run, rewrite one Ingress file every ${SWAP_INTERVAL_MS} ms (${SWAPS} swaps);
+          failed requests, throughput vs a steady run, write-to-serving latency
+  all     both (default)
+  --ingresses N    Ingresses to generate (default $INGRESSES)
+  --rounds N       rounds for the big-vs-small comparison (default $ROUNDS)
+  --duration S     seconds per comparison run (default $DURATION)
+  --quick          1 round of 3 s, churn of 8 s with 60 swaps
+  --build          build portico if missing
+  --generate-only DIR   only write the manifest folder (backend ports 18081/18082)
+Environment: PORTICO_BIN, PORTICO_EXTRA_ARGS, KEEP_TMP=1 (see bench/run.sh).
+EOF
+}
+
+while (($# > 0)); do
+    case $1 in
+    scale | churn | all) MODE=$1 ;;
+    --ingresses) INGRESSES=${2:?}; shift ;;
+    --rounds) ROUNDS=${2:?}; shift ;;
+    --duration) DURATION=${2:?}; shift ;;
+    --quick) ROUNDS=1 DURATION=3 CHURN_DURATION=8 SWAPS=60 ;;
+    --build) BUILD=1 ;;
+    --generate-only) GENERATE_DIR=${2:?}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[[ "$INGRESSES" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ ]] ||
+    die "--ingresses, --rounds and --duration take positive integers"
+
+# --- manifests ---------------------------------------------------------------------------------
+
+# Writes N Ingresses (one file each, so that one can be rewritten alone), and per Ingress a
+# Service with two EndpointSlices (one per backend port), in files of 1,000 Services.
+# Ingress i lives in namespace team-(i mod 100) and has hosts app-i.team-T.example.com and
+# api-i.team-T.example.com with five paths each (four Prefix, one Exact).
+generate_manifests() {
+    local dir=$1 count=$2 port1=$3 port2=$4
+    mkdir -p "$dir"
+    write_ingress_class "$dir"
+    awk -v n="$count" -v dir="$dir" -v p1="$port1" -v p2="$port2" '
+        function path(out, p, type, svc) {
+            printf "          - path: %s\n            pathType: %s\n            backend: {service: {name: %s, port: {number: 80}}}\n", p, type, svc > out
+        }
+        function slice(out, ns, svc, name, port) {
+            printf "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: %s\n  namespace: %s\n  labels: {kubernetes.io/service-name: %s}\naddressType: IPv4\nports:\n  - {name: http, port: %d, protocol: TCP}\nendpoints:\n  - addresses: [\"127.0.0.1\"]\n    conditions: {ready: true}\n", name, ns, svc, port > out
+        }
+        BEGIN {
+            for (i = 0; i < n; i++) {
+                ns = "team-" (i % 100)
+                svc = "svc-" i
+                if (i % 1000 == 0) {
+                    if (services != "") close(services)
+                    services = sprintf("%s/services-%03d.yaml", dir, i / 1000)
+                }
+                printf "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n  ports:\n    - {name: http, port: 80, targetPort: http, protocol: TCP}\n", svc, ns > services
+                slice(services, ns, svc, svc "-a", p1)
+                slice(services, ns, svc, svc "-b", p2)
+                out = sprintf("%s/ingress-%05d.yaml", dir, i)
+                printf "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ing-%d\n  namespace: %s\nspec:\n  ingressClassName: portico\n  rules:\n", i, ns > out
+                printf "    - host: app-%d.%s.example.com\n      http:\n        paths:\n", i, ns > out
+                path(out, "/", "Prefix", svc); path(out, "/api/v1", "Prefix", svc); path(out, "/api/v2/items", "Prefix", svc)
+                path(out, "/static", "Prefix", svc); path(out, "/healthz", "Exact", svc)
+                printf "    - host: api-%d.%s.example.com\n      http:\n        paths:\n", i, ns > out
+                path(out, "/v1", "Prefix", svc); path(out, "/v1/users", "Prefix", svc); path(out, "/v2", "Prefix", svc)
+                path(out, "/docs", "Prefix", svc); path(out, "/status", "Exact", svc)
+                close(out)
+            }
+        }'
+}
+
+write_ingress_class() {
+    cat >"$1/00-class.yaml" <<EOF
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: portico
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: ${PORTICO_CONTROLLER_NAME:-portico.dev/ingress-controller}
+EOF
+}
+
+# The one-route table: Ingress ing-0 with host app-0.team-0.example.com and the path "/".
+generate_small_manifests() {
+    local dir=$1 port1=$2 port2=$3
+    generate_manifests "$dir" 1 "$port1" "$port2"
+    cat >"$dir/ingress-00000.yaml" <<EOF
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing-0
+  namespace: team-0
+spec:
+  ingressClassName: portico
+  rules:
+    - host: app-0.team-0.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: svc-0, port: {number: 80}}}
+EOF
+}
+
+# Ingress ing-0 for the churn: the stable host app-0 (the load's target) and a probe host whose
+# only path is /gen-K, so a request to /gen-K gets 404 until generation K serves.
+churn_ingress_yaml() {
+    local generation=$1
+    cat <<EOF
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing-0
+  namespace: team-0
+spec:
+  ingressClassName: portico
+  rules:
+    - host: app-0.team-0.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: svc-0, port: {number: 80}}}
+    - host: probe-0.team-0.example.com
+      http:
+        paths:
+          - path: /gen-$generation
+            pathType: Prefix
+            backend: {service: {name: svc-0, port: {number: 80}}}
+EOF
+}
+
+# Replaces a file atomically (write aside, then rename), as kubectl-style tools and editors do,
+# so that the watcher never reads half a file.
+replace_file() {
+    local path=$1 content=$2
+    printf '%s\n' "$content" >"$path.tmp"
+    mv -f "$path.tmp" "$path"
+}
+
+# --- measurements ------------------------------------------------------------------------------
+
+# Sets NOW_US to microseconds since the epoch, without starting a process.
+now_us() {
+    NOW_US=${EPOCHREALTIME/./}
+}
+
+# One HTTP/1.1 request over bash's /dev/tcp: sets PROBE_STATUS to the status code, or 000 when
+# the connection fails. It starts no process and no subshell, so the probe loop stays cheap.
+probe_status() {
+    local port=$1 host=$2 path=$3 fd
+    PROBE_STATUS=000
+    if { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+        printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$path" "$host" >&"$fd"
+        local line=""
+        IFS=' ' read -r -t 2 _ line _ <&"$fd" || true
+        exec {fd}>&-
+        PROBE_STATUS=${line:-000}
+    fi
+}
+
+# Round trips of PROBES probes of a path that serves, in microseconds, to FILE: the floor under
+# every write-to-serving figure measured under the same load.
+probe_floor() {
+    local port=$1 host=$2 path=$3 probes=$4 file=$5 i t0
+    : >"$file"
+    for ((i = 0; i < probes; i++)); do
+        now_us
+        t0=$NOW_US
+        probe_status "$port" "$host" "$path"
+        now_us
+        echo $((NOW_US - t0)) >>"$file"
+        sleep 0.02
+    done
+}
+
+# Checks that a host of the table is routed (200 and a backend's 64-byte body).
+check_host() {
+    local port=$1 host=$2 path=$3 body
+    body=$(curl -fsS --max-time 5 -H "Host: $host" "http://127.0.0.1:$port$path" 2>/dev/null) || return 1
+    [[ ${#body} == "$BENCH_BODY_LENGTH" && "$body" == portico-bench* ]]
+}
+
+wrk_run() { # PORT HOST PATH SECONDS OUT
+    wrk -t2 -c64 -d"$4s" --latency -H "Host: $2" "http://127.0.0.1:$1$3" >"$5" 2>&1 || true
+}
+
+median() { # numbers on stdin -> median
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+scale_mode() {
+    local big="$BENCH_TMP/big" small="$BENCH_TMP/small"
+    log "generating $INGRESSES Ingresses ($((INGRESSES * 2)) hosts, $((INGRESSES * 10)) paths)"
+    local t0 t1
+    t0=$(now_us)
+    generate_manifests "$big" "$INGRESSES" "$BACKEND1_PORT" "$BACKEND2_PORT"
+    t1=$(now_us)
+    log "generated $(find "$big" -type f | wc -l) files, $(du -sh "$big" | cut -f1), in $(((t1 - t0) / 1000)) ms"
+    generate_small_manifests "$small" "$BACKEND1_PORT" "$BACKEND2_PORT"
+
+    start_portico "$big" portico-big 600 || die "portico did not become ready on $INGRESSES Ingresses"
+    local big_pid=$PORTICO_PID big_port=$PORTICO_HTTP ready_ms=$PORTICO_READY_MS
+    local big_idle
+    big_idle=$(status_kib VmRSS "$big_pid")
+    local mid=$((INGRESSES / 2))
+    local big_host="app-$mid.team-$((mid % 100)).example.com" path=/api/v1/users/42
+    check_host "$big_port" "$big_host" "$path" || die "portico (big table) does not route $big_host$path"
+    probe_status "$big_port" nope.example.com /
+    [[ "$PROBE_STATUS" != 200 ]] || die "portico (big table) routes an unknown host"
+    start_portico "$small" portico-small 120 || die "portico did not become ready on one route"
+    local small_pid=$PORTICO_PID small_port=$PORTICO_HTTP small_host=app-0.team-0.example.com
+    check_host "$small_port" "$small_host" "$path" || die "portico (one route) does not route $small_host$path"
+    log "ready on $INGRESSES Ingresses in $ready_ms ms; idle RSS $big_idle KiB; checks ok"
+
+    local round
+    for ((round = 1; round <= ROUNDS; round++)); do
+        local order=(big small)
+        ((round % 2 == 0)) && order=(small big)
+        local which
+        for which in "${order[@]}"; do
+            local out="$RESULTS_DIR/scale-$which-round$round.txt"
+            if [[ "$which" == big ]]; then wrk_run "$big_port" "$big_host" "$path" "$DURATION" "$out"; else
+                wrk_run "$small_port" "$small_host" "$path" "$DURATION" "$out"; fi
+            printf '%s\t%s\n' "$which" "$(parse_wrk "$out")" >>"$RESULTS_DIR/scale.tsv"
+            log "round $round $which: $(parse_wrk "$out" | awk '{ print $2 " req/s, p99 " $4 " ms, errors " $5 }')"
+        done
+    done
+    local big_rps small_rps
+    big_rps=$(awk -F'\t' '$1 == "big" { split($2, f, " "); print f[2] }' "$RESULTS_DIR/scale.tsv" | median)
+    small_rps=$(awk -F'\t' '$1 == "small" { split($2, f, " "); print f[2] }' "$RESULTS_DIR/scale.tsv" | median)
+    {
+        printf '\nScale: %s Ingresses, %s hosts, %s paths (local mode, --workers 1)\n' "$INGRESSES" $((INGRESSES * 2)) $((INGRESSES * 10))
+        printf '  time to readiness           %s ms\n' "$ready_ms"
+        printf '  RSS idle after ready        %s KiB\n' "$big_idle"
+        printf '  RSS peak (VmHWM, end)       %s KiB   (one-route instance: %s KiB)\n' \
+            "$(status_kib VmHWM "$big_pid")" "$(status_kib VmHWM "$small_pid")"
+        printf '  wrk req/s, big table        %s (median of %s)\n' "$big_rps" "$ROUNDS"
+        printf '  wrk req/s, one route        %s\n' "$small_rps"
+        printf '  big / one-route             %s   (target >= 0.95)\n' "$(ratio_of "$big_rps" "$small_rps")"
+    } | tee -a "$RESULTS_DIR/summary.txt"
+    kill -TERM "$small_pid" "$big_pid" 2>/dev/null || true
+}
+
+ratio_of() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
+}
+
+# Rewrites ing-0 every SWAP_INTERVAL_MS during a wrk run and probes each generation's new path
+# until it serves or the next write is due. A generation not served by then counts as
+# "superseded" (its latency is more than the interval) and ranks above every measured one.
+churn_mode() {
+    local dir="$BENCH_TMP/churn"
+    generate_manifests "$dir" "$INGRESSES" "$BACKEND1_PORT" "$BACKEND2_PORT"
+    local file="$dir/ingress-00000.yaml"
+    replace_file "$file" "$(churn_ingress_yaml 0)"
+    start_portico "$dir" portico-churn 600 || die "portico did not become ready for the churn test"
+    local port=$PORTICO_HTTP host=app-0.team-0.example.com probe_host=probe-0.team-0.example.com
+    check_host "$port" "$host" / || die "portico does not route $host"
+    local deadline=$((SECONDS + 30))
+    while probe_status "$port" "$probe_host" /gen-0; [[ "$PROBE_STATUS" != 200 ]]; do
+        ((SECONDS < deadline)) || die "the probe host never served /gen-0"
+        sleep 0.05
+    done
+    log "steady run: ${CHURN_DURATION}s (probing /gen-0 for the probe's own round trip)"
+    wrk_run "$port" "$host" / "$CHURN_DURATION" "$RESULTS_DIR/churn-steady.txt" &
+    local steady_pid=$!
+    BENCH_PIDS+=("$steady_pid")
+    sleep 2
+    probe_floor "$port" "$probe_host" /gen-0 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
+    wait "$steady_pid" || true
+
+    log "churn run: ${CHURN_DURATION}s with $SWAPS rewrites every ${SWAP_INTERVAL_MS} ms"
+    wrk_run "$port" "$host" / "$CHURN_DURATION" "$RESULTS_DIR/churn-load.txt" &
+    local wrk_pid=$!
+    BENCH_PIDS+=("$wrk_pid")
+    # Start the swaps once wrk is connected, and end them well before it stops.
+    local lead_us=$(((CHURN_DURATION * 1000000 - SWAPS * SWAP_INTERVAL_MS * 1000) / 2))
+    ((lead_us > 0)) || lead_us=1000000
+    local start next k written latencies="$RESULTS_DIR/churn-latency-us.txt"
+    : >"$latencies"
+    now_us
+    start=$((NOW_US + lead_us))
+    while now_us; ((NOW_US < start)); do sleep 0.01; done
+    for ((k = 1; k <= SWAPS; k++)); do
+        replace_file "$file" "$(churn_ingress_yaml "$k")"
+        now_us
+        written=$NOW_US
+        next=$((start + k * SWAP_INTERVAL_MS * 1000))
+        PROBE_STATUS=""
+        while now_us; ((NOW_US < next)); do
+            probe_status "$port" "$probe_host" "/gen-$k"
+            [[ "$PROBE_STATUS" == 200 ]] && break
+        done
+        if [[ "$PROBE_STATUS" == 200 ]]; then
+            now_us
+            echo $((NOW_US - written)) >>"$latencies"
+        else
+            echo superseded >>"$latencies"
+        fi
+        while now_us; ((NOW_US < next)); do sleep 0.002; done
+    done
+    wait "$wrk_pid" || true
+    # After the last write there is no next write: give the last generation up to 5 s.
+    local final_ok=no t_end=$((SECONDS + 5))
+    while ((SECONDS < t_end)); do
+        probe_status "$port" "$probe_host" "/gen-$SWAPS"
+        if [[ "$PROBE_STATUS" == 200 ]]; then final_ok=yes; break; fi
+        sleep 0.05
+    done
+
+    local steady churn
+    steady=$(parse_wrk "$RESULTS_DIR/churn-steady.txt")
+    churn=$(parse_wrk "$RESULTS_DIR/churn-load.txt")
+    local served superseded p50 p99
+    served=$(grep -cv superseded "$latencies" || true)
+    superseded=$(grep -c superseded "$latencies" || true)
+    read -r p50 p99 < <(awk -v total="$SWAPS" -v cap="$SWAP_INTERVAL_MS" '
+        $1 != "superseded" { v[++n] = $1 / 1000 }
+        END {
+            for (i = 2; i <= n; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- } v[j + 1] = x }
+            print pct(0.50), pct(0.99)
+        }
+        # Superseded generations rank above all measured ones.
+        function pct(q,  r) { r = int(q * total + 0.999999); if (r < 1) r = 1
+            if (r > n) return ">" cap; return sprintf("%.1f", v[r]) }' "$latencies")
+    local steady_rps steady_p99 steady_err churn_rps churn_p99 churn_err
+    read -r _ steady_rps _ steady_p99 steady_err <<<"$steady"
+    read -r _ churn_rps _ churn_p99 churn_err <<<"$churn"
+    {
+        printf '\nChange under load: %s Ingresses, %s rewrites of one Ingress every %s ms during %s s of wrk (64 connections)\n' \
+            "$INGRESSES" "$SWAPS" "$SWAP_INTERVAL_MS" "$CHURN_DURATION"
+        printf '  steady run            %s req/s, p99 %s ms, failed %s\n' "$steady_rps" "$steady_p99" "$steady_err"
+        printf '  during rewrites       %s req/s, p99 %s ms, failed %s (non-2xx + socket errors)\n' "$churn_rps" "$churn_p99" "$churn_err"
+        printf '  throughput vs steady  %s\n' "$(ratio_of "$churn_rps" "$steady_rps")"
+        printf '  write -> serving      median %s ms, p99 %s ms (%s measured, %s superseded by the next write)\n' \
+            "$p50" "$p99" "$served" "$superseded"
+        printf '  probe round trip      %s under the steady load: the floor of the line above\n' \
+            "$(sort -n "$RESULTS_DIR/churn-probe-floor-us.txt" | awk '{ v[NR] = $1 / 1000 } END { i = int(NR * 0.99 + 0.999999); printf "median %.1f ms, p99 %.1f ms", v[int((NR + 1) / 2)], v[i] }')"
+        printf '  last generation serves within 5 s after the run: %s\n' "$final_ok"
+    } | tee -a "$RESULTS_DIR/summary.txt"
+}
+
+main() {
+    if [[ -n "$GENERATE_DIR" ]]; then
+        [[ ! -e "$GENERATE_DIR" ]] || die "$GENERATE_DIR exists; give a new folder"
+        generate_manifests "$GENERATE_DIR" "$INGRESSES" 18081 18082
+        log "wrote $(find "$GENERATE_DIR" -type f | wc -l) files to $GENERATE_DIR"
+        return 0
+    fi
+    require_tools nginx wrk curl ss awk openssl pgrep
+    bench_init
+    RESULTS_DIR="$BENCH_DIR/results/scale-$(date +%Y%m%d-%H%M%S)"
+    mkdir -p "$RESULTS_DIR"
+    if ! ensure_portico "$BUILD"; then
+        printf 'portico: not built (no binary at %s; build it, set PORTICO_BIN, or pass --build)\n' "$(portico_binary)" |
+            tee "$RESULTS_DIR/summary.txt"
+        return 0
+    fi
+    start_backends
+    case $MODE in
+    scale) scale_mode ;;
+    churn) churn_mode ;;
+    all) scale_mode; churn_mode ;;
+    esac
+    log "results in $RESULTS_DIR"
+}
+
+main
