@@ -25,17 +25,23 @@ public enum HostName {
     /// Normalises a Host header (or an Ingress host) for lookup. Returns the input unchanged
     /// (no allocation) when it is already normal, which is the common case.
     public static func normalize(_ host: Substring) -> Substring {
-        var value = host
-        if value.hasPrefix("[") {
+        // Byte-wise throughout: every delimiter is ASCII, and Character-level indexing costs
+        // far more than the lookup it serves.
+        let bytes = host.utf8
+        var end = bytes.endIndex
+        if bytes.first == UInt8(ascii: "[") {
             // IPv6 literal: keep the brackets, drop a port after them.
-            if let close = value.firstIndex(of: "]") { value = value[...close] }
-        } else if let colon = value.lastIndex(of: ":") {
-            value = value[..<colon]
+            if let close = bytes.firstIndex(of: UInt8(ascii: "]")) { end = bytes.index(after: close) }
+        } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+            end = colon
         }
-        while value.hasSuffix(".") { value = value.dropLast() }
-        if value.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
-            return Substring(value.lowercased())
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: ".") {
+            end = bytes.index(before: end)
         }
-        return value
+        let trimmed = bytes[bytes.startIndex..<end]
+        if trimmed.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+            return Substring(Substring(trimmed).lowercased())
+        }
+        return Substring(trimmed)
     }
 }

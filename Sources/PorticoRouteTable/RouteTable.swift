@@ -14,8 +14,8 @@ public struct RouteTable: Sendable {
     /// Ready endpoints per cluster. Replaced on its own when only endpoints change.
     public let endpoints: [ClusterID: [Endpoint]]
 
-    private let exactHosts: [Substring: Int]
-    private let wildcardHosts: [Substring: Int]
+    private let exactHosts: [ByteKey: Int]
+    private let wildcardHosts: [ByteKey: Int]
     private let anyHost: Int?
 
     /// `virtualHosts` must hold at most one host per `HostMatch`; translation merges them.
@@ -31,13 +31,15 @@ public struct RouteTable: Sendable {
         self.defaultRoute = defaultRoute
         self.clusters = clusters
         self.endpoints = endpoints
-        var exactHosts: [Substring: Int] = [:]
-        var wildcardHosts: [Substring: Int] = [:]
+        var exactHosts: [ByteKey: Int] = [:]
+        var wildcardHosts: [ByteKey: Int] = [:]
         var anyHost: Int?
         for (index, host) in virtualHosts.enumerated() {
             switch host.match {
-            case .exact(let name): if exactHosts[Substring(name)] == nil { exactHosts[Substring(name)] = index }
-            case .wildcard(let suffix): if wildcardHosts[Substring(suffix)] == nil { wildcardHosts[Substring(suffix)] = index }
+            case .exact(let name):
+                if exactHosts[ByteKey(Substring(name))] == nil { exactHosts[ByteKey(Substring(name))] = index }
+            case .wildcard(let suffix):
+                if wildcardHosts[ByteKey(Substring(suffix))] == nil { wildcardHosts[ByteKey(Substring(suffix))] = index }
             case .any: if anyHost == nil { anyHost = index }
             }
         }
@@ -64,10 +66,10 @@ public struct RouteTable: Sendable {
     /// trailing dot): an exact host first, then a one-label wildcard, then the host-less rules.
     public func virtualHost(for host: Substring) -> VirtualHost? {
         let name = HostName.normalize(host)
-        if let index = exactHosts[name] { return virtualHosts[index] }
-        if !wildcardHosts.isEmpty, let dot = name.firstIndex(of: "."), dot != name.startIndex {
-            let suffix = name[name.index(after: dot)...]
-            if let index = wildcardHosts[suffix] { return virtualHosts[index] }
+        if let index = exactHosts[ByteKey(name)] { return virtualHosts[index] }
+        if !wildcardHosts.isEmpty, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")), dot != name.utf8.startIndex {
+            let suffix = Substring(name.utf8[name.utf8.index(after: dot)...])
+            if let index = wildcardHosts[ByteKey(suffix)] { return virtualHosts[index] }
         }
         if let anyHost { return virtualHosts[anyHost] }
         return nil
@@ -79,7 +81,7 @@ public struct RouteTable: Sendable {
     /// Envoy a virtual host; a request whose host matches but whose path does not gets that
     /// host's fallback, then the table's default route.
     public func lookup(host: Substring, path: Substring) -> Route? {
-        let pathOnly = path.firstIndex(of: "?").map { path[..<$0] } ?? path
+        let pathOnly = path.prefix(beforeByte: UInt8(ascii: "?"))
         if let virtualHost = virtualHost(for: host) {
             if let route = virtualHost.route(forPath: pathOnly) { return route }
             if let fallback = virtualHost.fallback { return fallback }
