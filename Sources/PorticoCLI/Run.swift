@@ -87,6 +87,11 @@ struct Run: AsyncParsableCommand {
             admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
             translation: try routing.translationOptions()
         )
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let logger = logging.bootstrap()
         let registry = MetricsBootstrap.prometheus()
         let services = Bootstrap.makeServices(configuration: configuration, logger: logger, registry: registry)
@@ -94,7 +99,7 @@ struct Run: AsyncParsableCommand {
     }
 
     private static func port(_ value: Int, _ flag: String) throws -> Int {
-        guard (1...65535).contains(value) else { throw ValidationError("\(flag) must be a port from 1 to 65535, not \(value).") }
+        guard (0...65535).contains(value) else { throw ValidationError("\(flag) must be a port from 0 (any free port) to 65535, not \(value).") }
         return value
     }
 

@@ -82,8 +82,9 @@ public final class AdminServer: Service, Sendable {
                 channel.withLock { $0 }?.close(promise: nil)
             }
         } onGracefulShutdown: {
-            // Stay up through the drain so probes keep answering (readyz says 503 by then);
-            // cancellation after the grace period closes the listener.
+            // The service group shuts services down in reverse order and the admin listener is
+            // listed first, so by now the proxy has drained: probes are no longer needed.
+            self.channel.withLock { $0 }?.close(promise: nil)
         }
     }
 }

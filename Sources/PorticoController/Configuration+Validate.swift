@@ -1,0 +1,12 @@
+internal import PorticoManifests
+
+extension Configuration {
+    /// Checks what can be checked before anything starts, so that a wrong path fails at once
+    /// with a message naming it instead of after the listeners are up.
+    public func validate() throws {
+        switch source {
+        case .manifests(let directory):
+            _ = try ManifestSource(folder: directory)
+        }
+    }
+}
