@@ -50,7 +50,7 @@ while (($# > 0)); do
     --build) BUILD=1 ;;
     --generate-only) GENERATE_DIR=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
+    *) log "unknown argument $1"; usage >&2; exit 2 ;;
     esac
     shift
 done
