@@ -436,6 +436,10 @@ print_report() {
         "$(date '+%Y-%m-%d %H:%M')" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$(nproc)"
     printf 'Load average before: %s, after: %s (other work on the machine skews every figure)\n' \
         "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'CPU: %s; %s; %s; wrk %s; h2load %s\n' \
+        "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$(nginx -v 2>&1)" \
+        "$(haproxy -v 2>&1 | awk 'NR == 1 { print "HAProxy " $3 }')" \
+        "$(wrk --version 2>&1 | awk 'NR == 1 { print $2 }')" "$(h2load --version 2>&1 | awk '{ print $2 }')"
     printf 'Medians over rounds, [min-max] when more than one round. CPU = proxy utime+stime per request.\n'
     for scenario in $SCENARIOS; do
         printf '\n%s\n' "${SCENARIO_TITLE[$scenario]/CONN/$CONNECTIONS}"
