@@ -312,6 +312,20 @@ check_full_handshakes() {
 }
 declare -A D_STATE
 
+# (e) needs HTTP/2 over TLS: a target whose TLS listener does not select ALPN h2 gets n/a.
+check_http2() {
+    local target=$1
+    [[ "${STATE[$target]}" == ok && "${TLS_STATE[$target]}" == ok ]] || return 0
+    if echo | timeout 5 openssl s_client -connect "127.0.0.1:${HTTPS_PORT[$target]}" -servername bench.local \
+        -tls1_3 -alpn h2 2>/dev/null | grep -q '^ALPN protocol: h2'; then
+        H2_STATE[$target]=ok
+    else
+        H2_STATE[$target]="n/a (TLS listener does not offer HTTP/2, ALPN h2)"
+        log "$target: no ALPN h2 on its TLS listener; (e) is skipped"
+    fi
+}
+declare -A H2_STATE
+
 # --- runs --------------------------------------------------------------------------------------
 
 # Drives SCENARIO's load against TARGET for SECONDS, output in OUT (h2load's per-request log
@@ -377,6 +391,7 @@ unavailable_reason() {
     if [[ "${STATE[$target]}" != ok ]]; then echo "${STATE[$target]}"; return; fi
     if [[ "$scenario" =~ [cde] && "${TLS_STATE[$target]}" != ok ]]; then echo "${TLS_STATE[$target]}"; return; fi
     if [[ "$scenario" == d && "${D_STATE[$target]:-ok}" != ok ]]; then echo "${D_STATE[$target]}"; return; fi
+    if [[ "$scenario" == e && "${H2_STATE[$target]:-ok}" != ok ]]; then echo "${H2_STATE[$target]}"; return; fi
     echo ""
 }
 
@@ -552,6 +567,7 @@ main() {
         # shellcheck disable=SC2086
         IDLE_RSS_KIB[$target]=$(status_kib VmRSS ${MEASURE_PIDS[$target]})
         check_routing "$target"
+        if [[ " $SCENARIOS " == *" e "* ]]; then check_http2 "$target"; fi
     done
     if [[ " $SCENARIOS " == *" d "* ]]; then check_full_handshakes; fi
     run_all
