@@ -50,7 +50,7 @@ while (($# > 0)); do
     --build) BUILD=1 ;;
     --generate-only) GENERATE_DIR=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
+    *) log "unknown argument $1"; usage >&2; exit 2 ;;
     esac
     shift
 done
@@ -233,7 +233,8 @@ scale_mode() {
     start_portico "$big" portico-big 600 || die "portico did not become ready on $INGRESSES Ingresses"
     local big_pid=$PORTICO_PID big_port=$PORTICO_HTTP ready_ms=$PORTICO_READY_MS
     local big_idle
-    big_idle=$(status_kib VmRSS "$big_pid")
+    # shellcheck disable=SC2046 # a word list of PIDs
+    big_idle=$(status_kib VmRSS $(pid_and_children "$big_pid"))
     local mid=$((INGRESSES / 2))
     local big_host="app-$mid.team-$((mid % 100)).example.com" path=/api/v1/users/42
     check_host "$big_port" "$big_host" "$path" || die "portico (big table) does not route $big_host$path"
@@ -260,12 +261,13 @@ scale_mode() {
     local big_rps small_rps
     big_rps=$(awk -F'\t' '$1 == "big" { split($2, f, " "); print f[2] }' "$RESULTS_DIR/scale.tsv" | median)
     small_rps=$(awk -F'\t' '$1 == "small" { split($2, f, " "); print f[2] }' "$RESULTS_DIR/scale.tsv" | median)
+    # shellcheck disable=SC2046 # word lists of PIDs
     {
         printf '\nScale: %s Ingresses, %s hosts, %s paths (local mode, --workers 1)\n' "$INGRESSES" $((INGRESSES * 2)) $((INGRESSES * 10))
         printf '  time to readiness           %s ms\n' "$ready_ms"
         printf '  RSS idle after ready        %s KiB\n' "$big_idle"
         printf '  RSS peak (VmHWM, end)       %s KiB   (one-route instance: %s KiB)\n' \
-            "$(status_kib VmHWM "$big_pid")" "$(status_kib VmHWM "$small_pid")"
+            "$(status_kib VmHWM $(pid_and_children "$big_pid"))" "$(status_kib VmHWM $(pid_and_children "$small_pid"))"
         printf '  wrk req/s, big table        %s (median of %s)\n' "$big_rps" "$ROUNDS"
         printf '  wrk req/s, one route        %s\n' "$small_rps"
         printf '  big / one-route             %s   (target >= 0.95)\n' "$(ratio_of "$big_rps" "$small_rps")"

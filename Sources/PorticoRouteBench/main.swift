@@ -22,7 +22,7 @@ if let unknown = arguments.first(where: { $0 != "--quick" }) {
     exit(2)
 }
 
-let lookupsPerSample = quick ? 200_000 : 2_000_000
+let lookupsPerSample = quick ? 200_000 : 1_000_000
 let samples = quick ? 3 : 7
 let sizes = [10, 1_000, 100_000]
 
