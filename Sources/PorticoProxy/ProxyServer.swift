@@ -48,7 +48,7 @@ public final class ProxyServer: Service, Sendable {
             self.ownsGroup = true
         }
         self.loops = LoopStates(group: self.group, configuration: configuration)
-        self.counter = ConnectionCounter(limit: configuration.maxConnections, eventLoop: self.group.any())
+        self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
     /// Binds the listener and starts serving; returns the bound port (useful with port 0).
@@ -118,7 +118,7 @@ public final class ProxyServer: Service, Sendable {
         guard let channel else { return }
         try? await channel.close()
         await self.loops.forEach { $0.quiesceConnections() }
-        let drained = self.counter.drain()
+        let drained = self.counter.drain(on: self.group.any())
         let grace = self.configuration.shutdownGracePeriod
         let loops = self.loops
         await withTaskGroup(of: Bool.self) { group in

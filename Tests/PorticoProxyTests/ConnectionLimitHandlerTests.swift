@@ -8,7 +8,7 @@ import Testing
 struct ConnectionLimitHandlerTests {
     @Test func connectionsOverTheLimitAreClosedAndSlotsAreReturned() throws {
         let server = EmbeddedChannel()
-        let counter = ConnectionCounter(limit: 2, eventLoop: server.embeddedEventLoop)
+        let counter = ConnectionCounter(limit: 2)
         try server.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
 
         let children = (0..<3).map { _ in EmbeddedChannel(loop: server.embeddedEventLoop) }
@@ -26,7 +26,7 @@ struct ConnectionLimitHandlerTests {
 
         _ = try children[0].finish()
         #expect(counter.count == 1)
-        let drained = counter.drain()
+        let drained = counter.drain(on: server.embeddedEventLoop)
         _ = try children[1].finish()
         #expect(counter.count == 0)
         try drained.wait()
