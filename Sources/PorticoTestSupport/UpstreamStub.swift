@@ -27,6 +27,8 @@ public final class UpstreamStub: Sendable {
         case stream(bytes: Int)
         /// Reads the whole body without keeping it and answers 200 with `x-received-bytes`.
         case sink
+        /// 200 announcing `announced` bytes, sends `sent` of them, then closes the connection.
+        case truncated(announced: Int, sent: Int)
         /// Answers the first request of each connection as `first`; closes without answering
         /// on any later request of the same connection (the stale keep-alive race).
         case closeReusedConnections(first: Behavior)
@@ -198,6 +200,16 @@ private final class StubHandler: ChannelInboundHandler {
             self.streamRemaining = bytes
             self.streaming = true
             self.pump(context: context)
+        case .truncated(let announced, let sent):
+            var response = self.responseHead(status: .ok)
+            response.headers.add(name: "content-length", value: String(announced))
+            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: sent)
+            buffer.writeRepeatingByte(UInt8(ascii: "t"), count: sent)
+            let channel = context.channel
+            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
         case .sink:
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "x-received-bytes", value: String(self.receivedBytes))

@@ -87,4 +87,20 @@ struct UpstreamIntegrationTests {
             #expect(stub.acceptedConnections == 3)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func upstreamFailureAfterTheResponseHeadClosesTheClientConnection() async throws {
+        let stub = try await UpstreamStub.start(name: "cut", behavior: .truncated(announced: 1000, sent: 10))
+        let table = makeTable([TestRoute(service: "cut", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub]) { proxy in
+            // The status was already sent, so the only honest signal left is closing the client
+            // connection: the response stream ends before its announced length.
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                await #expect(throws: (any Error).self) {
+                    _ = try await client.send()
+                }
+                #expect(await client.waitForClose(timeout: .seconds(5)))
+            }
+        }
+    }
 }
