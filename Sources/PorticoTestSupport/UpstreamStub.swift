@@ -44,6 +44,8 @@ public final class UpstreamStub: Sendable {
 
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
+    /// Accepted connections that have closed since (by either side).
+    public var closedConnections: Int { self.counters.closed.withLock { $0 } }
     /// Requests whose head arrived so far.
     public var receivedRequests: Int { self.counters.requests.withLock { $0 } }
 
@@ -66,6 +68,7 @@ public final class UpstreamStub: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 counters.connections.withLock { $0 += 1 }
+                channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
@@ -86,6 +89,7 @@ public final class UpstreamStub: Sendable {
 
     final class Counters: Sendable {
         let connections = Mutex(0)
+        let closed = Mutex(0)
         let requests = Mutex(0)
     }
 }

@@ -103,4 +103,36 @@ struct UpstreamIntegrationTests {
             }
         }
     }
+
+    @Test func idlePooledConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let stub = try await UpstreamStub.start(name: "idle", behavior: .fixed(status: 200, body: "x"))
+        let table = makeTable([TestRoute(service: "idle", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub], configure: { $0.upstreamIdleTimeout = .milliseconds(100) }) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                _ = try await client.send()
+                let deadline = ContinuousClock.now + .seconds(5)
+                while stub.closedConnections == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(stub.closedConnections == 1)
+                let again = try await client.send()
+                #expect(again.status == 200)
+            }
+            #expect(stub.acceptedConnections == 2)
+        }
+    }
+
+    @Test func noIdleConnectionsAreKeptWhenThePoolSizeIsZero() async throws {
+        let stub = try await UpstreamStub.start(name: "nopool", behavior: .fixed(status: 200, body: "x"))
+        let table = makeTable([TestRoute(service: "nopool", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub], configure: { $0.upstreamMaxIdlePerEndpoint = 0 }) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                for _ in 0..<3 {
+                    let response = try await client.send()
+                    #expect(response.status == 200)
+                }
+            }
+            #expect(stub.acceptedConnections == 3)
+        }
+    }
 }
