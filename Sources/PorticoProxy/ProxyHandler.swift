@@ -375,7 +375,7 @@ final class ProxyHandler: ChannelDuplexHandler {
                 "host": "\(head.headers.first(name: "host") ?? "-")",
                 "path": "\(head.uri)",
                 "status": "\(status.code)",
-                "bytes_sent": "\(LocalResponse.body(for: status).utf8.count)",
+                "bytes_sent": "\(head.method == .HEAD ? 0 : LocalResponse.body(for: status).utf8.count)",
                 "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
                 "upstream": "-",
                 "client": "\(self.clientAddress ?? "-")",
