@@ -47,6 +47,16 @@ struct EdgePipelineTests {
         _ = try channel.finish()
     }
 
+    @Test func bodyOfAnUnroutedRequestIsDiscardedAndTheConnectionReused() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        try channel.writeInbound(ByteBuffer(string: "56789GET /y HTTP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(channel.isActive)
+        _ = try channel.finish()
+    }
+
     @Test func pipelinedRequestsAreAnsweredOneAfterTheOther() throws {
         let channel = try self.makeChannel()
         try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
