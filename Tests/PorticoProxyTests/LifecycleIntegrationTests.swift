@@ -41,4 +41,17 @@ struct LifecycleIntegrationTests {
         task.cancel()
         try await task.value
     }
+
+    @Test func shutdownWithoutStartReleasesTheOwnedGroupAndCannotRestart() async throws {
+        let server = ProxyServer(
+            configuration: ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 1),
+            routes: RouteTableStore(),
+            logger: Logger(label: "portico.test")
+        )
+        try await server.shutdown()
+        try await server.shutdown()
+        await #expect(throws: ProxyServerError.self) {
+            _ = try await server.start()
+        }
+    }
 }
