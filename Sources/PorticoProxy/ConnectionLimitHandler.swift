@@ -1,5 +1,6 @@
 internal import Atomics
 internal import NIOCore
+internal import Synchronization
 
 /// Counts open downstream connections across all event loops, lock-free, and signals when the
 /// last one closes during a drain.
@@ -7,12 +8,12 @@ final class ConnectionCounter: Sendable {
     let limit: Int
     private let open = ManagedAtomic(0)
     private let draining = ManagedAtomic(false)
-    private let drainedSignalled = ManagedAtomic(false)
-    private let drained: EventLoopPromise<Void>
+    /// Made only by `drain`, so a server that never shuts down leaves no promise unfulfilled.
+    /// The lock is taken only while draining, never on the per-connection path.
+    private let drained = Mutex<EventLoopPromise<Void>?>(nil)
 
-    init(limit: Int, eventLoop: any EventLoop) {
+    init(limit: Int) {
         self.limit = limit
-        self.drained = eventLoop.makePromise(of: Void.self)
     }
 
     var count: Int { self.open.load(ordering: .relaxed) }
@@ -28,21 +29,27 @@ final class ConnectionCounter: Sendable {
     }
 
     func release() {
-        let now = self.open.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing)
-        if now == 0, self.draining.load(ordering: .acquiring) { self.signalDrained() }
+        // Sequentially consistent against `drain`: one of the two always sees the other.
+        let now = self.open.wrappingDecrementThenLoad(ordering: .sequentiallyConsistent)
+        if now == 0, self.draining.load(ordering: .sequentiallyConsistent) { self.signalDrained() }
     }
 
-    /// Completes once no connection is open (immediately if none is).
-    func drain() -> EventLoopFuture<Void> {
-        self.draining.store(true, ordering: .releasing)
-        if self.open.load(ordering: .acquiring) == 0 { self.signalDrained() }
-        return self.drained.futureResult
+    /// Completes once no connection is open (immediately if none is). Call once.
+    func drain(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        self.drained.withLock { $0 = promise }
+        self.draining.store(true, ordering: .sequentiallyConsistent)
+        if self.open.load(ordering: .sequentiallyConsistent) == 0 { self.signalDrained() }
+        return promise.futureResult
     }
 
     private func signalDrained() {
-        if !self.drainedSignalled.exchange(true, ordering: .acquiringAndReleasing) {
-            self.drained.succeed()
-        }
+        // Taking the promise out makes sure it is completed once.
+        self.drained.withLock { promise in
+            let taken = promise
+            promise = nil
+            return taken
+        }?.succeed()
     }
 }
 

@@ -36,6 +36,14 @@ final class Exchange {
     var closeDownstreamAfterResponse = false
     var responseTimer: Scheduled<Void>?
 
+    /// Whether a failed upstream attempt may be repeated on a fresh connection: only the stale
+    /// keep-alive race qualifies (a reused connection failed before any response byte), only
+    /// once, and only while no body byte has been sent, so the upstream cannot have acted on a
+    /// partial request.
+    var mayRetryOnFreshConnection: Bool {
+        self.connectionWasReused && !self.responseHeadSent && !self.bodySent && !self.retried
+    }
+
     init(
         table: RouteTable,
         route: Route,

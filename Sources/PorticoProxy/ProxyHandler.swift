@@ -375,7 +375,7 @@ final class ProxyHandler: ChannelDuplexHandler {
                 "host": "\(head.headers.first(name: "host") ?? "-")",
                 "path": "\(head.uri)",
                 "status": "\(status.code)",
-                "bytes_sent": "\(LocalResponse.body(for: status).utf8.count)",
+                "bytes_sent": "\(head.method == .HEAD ? 0 : LocalResponse.body(for: status).utf8.count)",
                 "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
                 "upstream": "-",
                 "client": "\(self.clientAddress ?? "-")",
@@ -403,20 +403,12 @@ extension ProxyHandler: UpstreamDelegate {
             exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
             exchange.status = head.status
             head.version = exchange.downstreamVersion
-            var keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived
-            if keepAlive, exchange.downstreamVersion.minor == 0 {
-                // HTTP/1.0 has no chunked framing: without a length the body ends at close.
-                if head.headers.contains(name: "content-length") || !head.status.mayHaveResponseBody
-                    || exchange.method == .HEAD
-                {
-                    head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
-                } else {
-                    keepAlive = false
-                }
-            }
-            if !keepAlive, exchange.downstreamVersion.minor >= 1 {
-                head.headers.replaceOrAdd(name: "connection", value: "close")
-            }
+            let keepAlive = DownstreamKeepAlive.apply(
+                to: &head,
+                method: exchange.method,
+                requestKeepAlive: exchange.downstreamKeepAlive,
+                requestComplete: exchange.requestEndReceived
+            )
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
             context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
@@ -446,7 +438,7 @@ extension ProxyHandler: UpstreamDelegate {
         exchange.connection = nil
         exchange.responseTimer?.cancel()
         exchange.responseTimer = nil
-        if !exchange.responseHeadSent, exchange.connectionWasReused, !exchange.bodySent, !exchange.retried {
+        if exchange.mayRetryOnFreshConnection {
             // The stale keep-alive race: the upstream closed an idle connection just as we
             // reused it. Nothing of the body was sent, so sending the request again is safe.
             exchange.retried = true

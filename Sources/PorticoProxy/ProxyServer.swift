@@ -48,7 +48,7 @@ public final class ProxyServer: Service, Sendable {
             self.ownsGroup = true
         }
         self.loops = LoopStates(group: self.group, configuration: configuration)
-        self.counter = ConnectionCounter(limit: configuration.maxConnections, eventLoop: self.group.any())
+        self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
     /// Binds the listener and starts serving; returns the bound port (useful with port 0).
@@ -90,7 +90,9 @@ public final class ProxyServer: Service, Sendable {
         do {
             channel = try await bootstrap.bind(host: configuration.bindHost, port: configuration.httpPort).get()
         } catch {
-            self.state.withLock { $0 = .idle }
+            self.state.withLock { state in
+                if case .starting = state { state = .idle }
+            }
             throw error
         }
         let port = channel.localAddress?.port ?? configuration.httpPort
@@ -110,15 +112,32 @@ public final class ProxyServer: Service, Sendable {
     /// Stops accepting, lets in-flight requests finish within the grace period, closes every
     /// connection and pool, and shuts down the event loops if the server owns them.
     public func shutdown() async throws {
-        let channel: (any Channel)? = self.state.withLock { state in
+        let previous: State = self.state.withLock { state in
             defer { state = .stopped }
-            if case .running(let channel) = state { return channel }
-            return nil
+            return state
         }
-        guard let channel else { return }
-        try? await channel.close()
+        switch previous {
+        case .stopped:
+            return
+        case .running(let channel):
+            try? await channel.close()
+            await self.drainConnections()
+            await self.loops.forEach { $0.pool.closeAll() }
+            self.logger.info("proxy stopped")
+        case .idle, .starting:
+            // Never served (a `start` in flight sees `.stopped` and gives its channel up).
+            ()
+        }
+        if self.ownsGroup {
+            try await self.group.shutdownGracefully()
+        }
+    }
+
+    /// Asks every connection to finish its in-flight request and close, and waits for that up to
+    /// the grace period; then closes whatever is left.
+    private func drainConnections() async {
         await self.loops.forEach { $0.quiesceConnections() }
-        let drained = self.counter.drain()
+        let drained = self.counter.drain(on: self.group.any())
         let grace = self.configuration.shutdownGracePeriod
         let loops = self.loops
         await withTaskGroup(of: Bool.self) { group in
@@ -132,11 +151,6 @@ public final class ProxyServer: Service, Sendable {
             if !drainedFirst {
                 await loops.forEach { $0.closeConnections() }
             }
-        }
-        await self.loops.forEach { $0.pool.closeAll() }
-        self.logger.info("proxy stopped")
-        if self.ownsGroup {
-            try await self.group.shutdownGracefully()
         }
     }
 

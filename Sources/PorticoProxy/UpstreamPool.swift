@@ -14,8 +14,8 @@ final class UpstreamPool {
     private let connectTimeout: TimeAmount
     private let maxIdlePerEndpoint: Int
     private let idleTimeout: TimeAmount
+    /// Only endpoints with idle connections have a key, so endpoint churn leaves nothing behind.
     private var idle: [Endpoint: [UpstreamConnection]] = [:]
-    private var addresses: [Endpoint: SocketAddress] = [:]
 
     init(eventLoop: any EventLoop, configuration: ProxyConfiguration) {
         self.eventLoop = eventLoop
@@ -26,7 +26,9 @@ final class UpstreamPool {
 
     /// An idle connection to `endpoint` if one is open, else nil.
     func takeIdle(_ endpoint: Endpoint) -> UpstreamConnection? {
-        while let connection = self.idle[endpoint]?.popLast() {
+        guard var list = self.idle.removeValue(forKey: endpoint) else { return nil }
+        defer { if !list.isEmpty { self.idle[endpoint] = list } }
+        while let connection = list.popLast() {
             connection.idleTimer?.cancel()
             connection.idleTimer = nil
             connection.onClose = nil
@@ -40,17 +42,14 @@ final class UpstreamPool {
         _ endpoint: Endpoint,
         completion: @escaping (Result<UpstreamConnection, ProxyError>) -> Void
     ) {
+        // Parsed per connect rather than cached: endpoints churn with pods, and a cache keyed
+        // by them would only grow, while parsing an IP literal costs little next to a connect.
         let address: SocketAddress
-        if let cached = self.addresses[endpoint] {
-            address = cached
-        } else {
-            do {
-                address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
-            } catch {
-                completion(.failure(.connectRefused(endpoint)))
-                return
-            }
-            self.addresses[endpoint] = address
+        do {
+            address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+        } catch {
+            completion(.failure(.connectRefused(endpoint)))
+            return
         }
         ClientBootstrap(group: self.eventLoop)
             .connectTimeout(self.connectTimeout)

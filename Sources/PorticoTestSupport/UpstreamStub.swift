@@ -27,6 +27,8 @@ public final class UpstreamStub: Sendable {
         case stream(bytes: Int)
         /// Reads the whole body without keeping it and answers 200 with `x-received-bytes`.
         case sink
+        /// 200 announcing `announced` bytes, sends `sent` of them, then closes the connection.
+        case truncated(announced: Int, sent: Int)
         /// Answers the first request of each connection as `first`; closes without answering
         /// on any later request of the same connection (the stale keep-alive race).
         case closeReusedConnections(first: Behavior)
@@ -42,6 +44,8 @@ public final class UpstreamStub: Sendable {
 
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
+    /// Accepted connections that have closed since (by either side).
+    public var closedConnections: Int { self.counters.closed.withLock { $0 } }
     /// Requests whose head arrived so far.
     public var receivedRequests: Int { self.counters.requests.withLock { $0 } }
 
@@ -64,6 +68,7 @@ public final class UpstreamStub: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 counters.connections.withLock { $0 += 1 }
+                channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
@@ -84,6 +89,7 @@ public final class UpstreamStub: Sendable {
 
     final class Counters: Sendable {
         let connections = Mutex(0)
+        let closed = Mutex(0)
         let requests = Mutex(0)
     }
 }
@@ -198,6 +204,16 @@ private final class StubHandler: ChannelInboundHandler {
             self.streamRemaining = bytes
             self.streaming = true
             self.pump(context: context)
+        case .truncated(let announced, let sent):
+            var response = self.responseHead(status: .ok)
+            response.headers.add(name: "content-length", value: String(announced))
+            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: sent)
+            buffer.writeRepeatingByte(UInt8(ascii: "t"), count: sent)
+            let channel = context.channel
+            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
         case .sink:
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "x-received-bytes", value: String(self.receivedBytes))

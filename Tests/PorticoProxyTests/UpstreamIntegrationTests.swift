@@ -87,4 +87,52 @@ struct UpstreamIntegrationTests {
             #expect(stub.acceptedConnections == 3)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func upstreamFailureAfterTheResponseHeadClosesTheClientConnection() async throws {
+        let stub = try await UpstreamStub.start(name: "cut", behavior: .truncated(announced: 1000, sent: 10))
+        let table = makeTable([TestRoute(service: "cut", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub]) { proxy in
+            // The status was already sent, so the only honest signal left is closing the client
+            // connection: the response stream ends before its announced length.
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                await #expect(throws: (any Error).self) {
+                    _ = try await client.send()
+                }
+                #expect(await client.waitForClose(timeout: .seconds(5)))
+            }
+        }
+    }
+
+    @Test func idlePooledConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let stub = try await UpstreamStub.start(name: "idle", behavior: .fixed(status: 200, body: "x"))
+        let table = makeTable([TestRoute(service: "idle", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub], configure: { $0.upstreamIdleTimeout = .milliseconds(100) }) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                _ = try await client.send()
+                let deadline = ContinuousClock.now + .seconds(5)
+                while stub.closedConnections == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(stub.closedConnections == 1)
+                let again = try await client.send()
+                #expect(again.status == 200)
+            }
+            #expect(stub.acceptedConnections == 2)
+        }
+    }
+
+    @Test func noIdleConnectionsAreKeptWhenThePoolSizeIsZero() async throws {
+        let stub = try await UpstreamStub.start(name: "nopool", behavior: .fixed(status: 200, body: "x"))
+        let table = makeTable([TestRoute(service: "nopool", endpoints: [stub.endpoint])])
+        try await withProxy(table, stubs: [stub], configure: { $0.upstreamMaxIdlePerEndpoint = 0 }) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                for _ in 0..<3 {
+                    let response = try await client.send()
+                    #expect(response.status == 200)
+                }
+            }
+            #expect(stub.acceptedConnections == 3)
+        }
+    }
 }

@@ -1,0 +1,36 @@
+internal import NIOHTTP1
+
+/// Whether a downstream connection survives the response being relayed to it, decided when the
+/// response head goes out, and the `Connection` header that says so.
+enum DownstreamKeepAlive {
+    /// Rewrites `head` (already at the client's HTTP version) and returns whether the
+    /// connection stays open after this response.
+    ///
+    /// - Parameters:
+    ///   - requestKeepAlive: the client asked for keep-alive (HTTP/1.1 default, or 1.0 with
+    ///     `Connection: keep-alive`).
+    ///   - requestComplete: the whole request body has been read. If not, the proxy closes after
+    ///     the response rather than draining an unknown remainder, as nginx does.
+    static func apply(
+        to head: inout HTTPResponseHead,
+        method: HTTPMethod,
+        requestKeepAlive: Bool,
+        requestComplete: Bool
+    ) -> Bool {
+        var keepAlive = requestKeepAlive && requestComplete
+        if keepAlive, head.version.minor == 0 {
+            // HTTP/1.0 has no chunked framing: a body without a length ends at close.
+            let hasLength =
+                head.headers.contains(name: "content-length") || !head.status.mayHaveResponseBody || method == .HEAD
+            if hasLength {
+                head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+            } else {
+                keepAlive = false
+            }
+        }
+        if !keepAlive, head.version.minor >= 1 {
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        }
+        return keepAlive
+    }
+}

@@ -1,0 +1,72 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import PorticoRouteTable
+import Synchronization
+import Testing
+
+@testable import PorticoProxy
+
+/// Keeps every record, for asserting on access-log lines.
+private final class RecordingLogHandler: LogHandler, Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: Logger.Metadata
+    }
+
+    let records = Mutex<[Record]>([])
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+
+    func log(event: LogEvent) {
+        self.records.withLock {
+            $0.append(Record(level: event.level, message: event.message.description, metadata: event.metadata ?? [:]))
+        }
+    }
+}
+
+@Suite("Access log")
+struct AccessLogTests {
+    @Test func oneInfoLinePerRequestWithItsFields() throws {
+        let handler = RecordingLogHandler()
+        let logger = Logger(label: "portico.access") { _ in handler }
+        let configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
+        let channel = EmbeddedChannel()
+        let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
+        try channel.pipeline.syncOperations.configureEdgePipeline(
+            configuration: configuration,
+            routes: RouteTableStore(),
+            loop: loop,
+            accessLogger: logger
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(ByteBuffer(string: "GET /a?b HTTP/1.1\r\nHost: h.example\r\n\r\nHEAD /c HTTP/1.1\r\nHost: h.example\r\n\r\n"))
+        let records = handler.records.withLock { $0 }
+        #expect(records.count == 2)
+        let first = try #require(records.first)
+        #expect(first.level == .info)
+        #expect(first.metadata["method"] == "GET")
+        #expect(first.metadata["host"] == "h.example")
+        #expect(first.metadata["path"] == "/a?b")
+        #expect(first.metadata["status"] == "404")
+        #expect(first.metadata["upstream"] == "-")
+        #expect(first.metadata["bytes_sent"] != nil)
+        #expect(first.metadata["duration_ms"] != nil)
+        #expect(first.metadata["client"] != nil)
+        #expect(records.last?.metadata["method"] == "HEAD")
+        #expect(records.last?.metadata["bytes_sent"] == "0")
+        _ = try channel.finish()
+    }
+}

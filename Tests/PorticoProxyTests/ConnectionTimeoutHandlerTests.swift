@@ -1,0 +1,52 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import PorticoProxy
+
+@Suite("ConnectionTimeoutHandler on an EmbeddedChannel")
+struct ConnectionTimeoutHandlerTests {
+    private func makeChannel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(
+            handler: ConnectionTimeoutHandler(idleTimeout: .seconds(60), headerTimeout: .seconds(10))
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    @Test func idleConnectionClosesAfterTheIdleTimeout() throws {
+        let channel = try self.makeChannel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+        #expect(try channel.readOutbound(as: IOData.self) == nil)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func slowHeadGets408ThenClose() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\n"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) != nil)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        guard case .byteBuffer(let response) = try channel.readOutbound(as: IOData.self) else {
+            Issue.record("no 408 written")
+            return
+        }
+        #expect(String(buffer: response).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func requestInProgressIsNotTimedOut() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+        channel.pipeline.triggerUserOutboundEvent(RequestPhase.headReceived, promise: nil)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(600))
+        #expect(channel.isActive)
+        channel.pipeline.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+}
