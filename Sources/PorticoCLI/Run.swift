@@ -32,22 +32,22 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Event loops (threads) serving traffic. Default: the number of cores.")
     var workers: Int?
 
-    @Option(help: "Most client connections open at once; more are closed on accept.")
+    @Option(help: "Most client connections open at once; more are closed on accept. Default: 10000.")
     var maxConnections: Int?
 
-    @Option(help: "Largest request head (request line and headers) in bytes; larger gets 431.")
+    @Option(help: "Largest request header section in bytes; larger gets 431. Default: 32768.")
     var maxHeaderBytes: Int?
 
-    @Option(help: ArgumentHelp("Time a client has to send a complete request head (e.g. 10s); slower gets 408.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Time a client has to send a complete request head; slower gets 408. Default: 10s.", valueName: "duration"))
     var headerReadTimeout: String?
 
-    @Option(help: ArgumentHelp("Idle keep-alive time before a client connection is closed (e.g. 60s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Idle keep-alive time before a client connection is closed. Default: 60s.", valueName: "duration"))
     var idleTimeout: String?
 
-    @Option(help: ArgumentHelp("Time to connect to an upstream endpoint (e.g. 5s); slower gets 504.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Time to connect to an upstream endpoint; slower gets 504. Default: 5s.", valueName: "duration"))
     var upstreamConnectTimeout: String?
 
-    @Option(help: ArgumentHelp("Time for an upstream to start its response (e.g. 60s); slower gets 504.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Time for an upstream to start its response; slower gets 504. Default: 60s.", valueName: "duration"))
     var upstreamResponseTimeout: String?
 
     @Flag(inversion: .prefixedNo, help: "Write one log line per request (logger portico.access).")
