@@ -6,7 +6,7 @@ struct TLSFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Oldest TLS version accepted: 1.2 or 1.3.", valueName: "version"))
     var sslMinVersion = "1.2"
 
-    @Option(help: ArgumentHelp("TLS 1.2 cipher list in OpenSSL syntax (TLS 1.3 suites are fixed). Default: ECDHE with AES-GCM or ChaCha20.", valueName: "list"))
+    @Option(help: ArgumentHelp("TLS 1.2 cipher suites, colon-separated OpenSSL or IANA names, e.g. ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256 (TLS 1.3 suites are fixed). Default: ECDHE with AES-GCM or ChaCha20.", valueName: "list"))
     var sslCiphers: String?
 
     @Flag(help: "Let clients resume TLS sessions (tickets, session IDs). Off by default: every connection does a full handshake.")
@@ -35,7 +35,13 @@ struct TLSFlags: ParsableArguments {
         guard (1...65535).contains(httpsRedirectPort) else {
             throw ValidationError("--https-redirect-port must be a port from 1 to 65535, not \(httpsRedirectPort).")
         }
-        if let sslCiphers, sslCiphers.isEmpty { throw ValidationError("--ssl-ciphers must not be empty.") }
+        if let sslCiphers {
+            do {
+                _ = try TLSCipherList.normalize(sslCiphers)
+            } catch {
+                throw ValidationError("--ssl-ciphers: \(error).")
+            }
+        }
         proxy.tls = TLSOptions(
             minimumVersion: version,
             cipherSuites: sslCiphers,

@@ -22,7 +22,7 @@ struct TLSContextProvider: Sendable {
         case .tls12: configuration.minimumTLSVersion = .tlsv12
         case .tls13: configuration.minimumTLSVersion = .tlsv13
         }
-        if let ciphers = options.cipherSuites { configuration.cipherSuites = ciphers }
+        if let ciphers = options.cipherSuites { configuration.cipherSuites = try TLSCipherList.normalize(ciphers) }
         configuration.applicationProtocols = options.applicationProtocols
         configuration.sslContextCallback = { values, promise in
             // Runs on the connection's event loop during the ClientHello: one atomic load and

@@ -9,8 +9,9 @@ public struct TLSOptions: Sendable {
 
     /// Default `.tls12`: TLS 1.2 and 1.3, as ingress-nginx serves by default.
     public var minimumVersion: MinimumVersion
-    /// TLS 1.2 cipher list in OpenSSL syntax; nil keeps swift-nio-ssl's default (ECDHE with
-    /// AES-GCM or ChaCha20). TLS 1.3 suites are not configurable in BoringSSL.
+    /// TLS 1.2 cipher suites, colon-separated names (see `TLSCipherList`); nil keeps
+    /// swift-nio-ssl's default (ECDHE with AES-GCM or ChaCha20). TLS 1.3 suites are not
+    /// configurable in BoringSSL.
     public var cipherSuites: String?
     /// ALPN protocols offered, most preferred first. Only `http/1.1` is served today; `h2`
     /// joins this list when the HTTP/2 pipeline exists (see `configureSecureEdgePipeline`).

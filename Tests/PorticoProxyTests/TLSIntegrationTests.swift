@@ -235,6 +235,23 @@ import Testing
         }
     }
 
+    @Test func cipherListsAreCheckedBeforeBoringSSLSeesThem() async throws {
+        #expect(
+            try TLSCipherList.normalize("ecdhe-ecdsa-aes128-gcm-sha256: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
+                == "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
+        )
+        #expect(throws: TLSCipherListError.unknown("HIGH")) { try TLSCipherList.normalize("HIGH:!aNULL") }
+        #expect(throws: TLSCipherListError.empty) { try TLSCipherList.normalize(" : ") }
+        // A configured list is served; an unknown name fails the start, never the process.
+        try await withHarness(configure: { $0.tls.cipherSuites = "ECDHE-ECDSA-AES128-GCM-SHA256" }) { harness in
+            let response = try await harness.get("a.example.com").response
+            #expect(response.status == 200)
+        }
+        await #expect(throws: TLSCipherListError.unknown("BOGUS")) {
+            try await withHarness(configure: { $0.tls.cipherSuites = "BOGUS" }) { _ in }
+        }
+    }
+
     @Test func sessionsAreNotResumedUnlessEnabled() async throws {
         try await withHarness { harness in
             let resumed = try Self.resumes(port: harness.httpsPort)
