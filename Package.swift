@@ -164,6 +164,7 @@ let package = Package(
         .testTarget(
             name: "PorticoProxyTests",
             dependencies: nio + tls + [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",
                 "PorticoRouteTable",
                 "PorticoBalancing",

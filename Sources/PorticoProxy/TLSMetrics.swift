@@ -20,14 +20,19 @@ struct TLSMetrics: Sendable {
         case other
     }
 
-    private let succeeded = Counter(label: "portico_tls_handshakes_total", dimensions: [("result", "success")])
-    private let failed = Counter(label: "portico_tls_handshakes_total", dimensions: [("result", "failure")])
+    private let succeeded: Counter
+    private let failed: Counter
     private let reasons: [FailureReason: Counter]
 
-    init() {
+    /// - Parameter factory: where the counters live; tests pass their own.
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.succeeded = Counter(label: "portico_tls_handshakes_total", dimensions: [("result", "success")], factory: factory)
+        self.failed = Counter(label: "portico_tls_handshakes_total", dimensions: [("result", "failure")], factory: factory)
         var reasons: [FailureReason: Counter] = [:]
         for reason in FailureReason.allCases {
-            reasons[reason] = Counter(label: "portico_tls_handshake_errors_total", dimensions: [("reason", reason.rawValue)])
+            reasons[reason] = Counter(
+                label: "portico_tls_handshake_errors_total", dimensions: [("reason", reason.rawValue)], factory: factory
+            )
         }
         self.reasons = reasons
     }

@@ -235,6 +235,18 @@ import Testing
         }
     }
 
+    @Test func plainHTTPOnTheTLSPortGetsNoAnswerAndTheListenerKeepsServing() async throws {
+        try await withHarness { harness in
+            await #expect(throws: (any Error).self) {
+                try await HTTPTestClient.withConnection(port: harness.httpsPort) { client in
+                    _ = try await client.send(host: "a.example.com")
+                }
+            }
+            let response = try await harness.get("a.example.com").response
+            #expect(response.status == 200)
+        }
+    }
+
     @Test func cipherListsAreCheckedBeforeBoringSSLSeesThem() async throws {
         #expect(
             try TLSCipherList.normalize("ecdhe-ecdsa-aes128-gcm-sha256: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
