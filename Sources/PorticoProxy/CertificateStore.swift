@@ -31,13 +31,20 @@ public final class CertificateStore: Sendable {
     }
 
     /// Replaces the set for every handshake from now on and records each certificate's time to
-    /// expiry (`portico_tls_certificate_expiry_seconds{secret}`).
+    /// expiry (`portico_tls_certificate_expiry_seconds{secret}`); Secrets no longer served lose
+    /// their series.
     public func publish(_ set: CertificateSet, now: Date = Date()) {
-        self.reference.store(Box(set), ordering: .releasing)
+        let previous = self.reference.exchange(Box(set), ordering: .acquiringAndReleasing).set
         for (secret, certificate) in set.bySecret {
-            Gauge(label: "portico_tls_certificate_expiry_seconds", dimensions: [("secret", secret)])
-                .record(certificate.notValidAfter.timeIntervalSince1970 - now.timeIntervalSince1970)
+            Self.expiryGauge(secret).record(certificate.notValidAfter.timeIntervalSince1970 - now.timeIntervalSince1970)
         }
+        for secret in previous.bySecret.keys where set.bySecret[secret] == nil {
+            Self.expiryGauge(secret).destroy()
+        }
+    }
+
+    private static func expiryGauge(_ secret: String) -> Gauge {
+        Gauge(label: "portico_tls_certificate_expiry_seconds", dimensions: [("secret", secret)])
     }
 
     /// Parses and checks the table's certificates against the currently published set.
