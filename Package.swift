@@ -188,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoEndToEndTests",
-            dependencies: nio + tls + [
+            dependencies: nio + [
                 "PorticoController",
                 "PorticoModel",
                 "PorticoProxy",

@@ -27,7 +27,11 @@ public struct ManifestCheck: Sendable {
         let translationProblems = result.diagnostics.map { "\($0.severity): \($0)" }
         let certificateProblems = try CertificateStore.withGeneratedDefault()
             .compile(result.table.certificates, defaultCertificate: result.table.defaultCertificate, now: Date())
-            .problems.map { "error: \($0)" }
+            .problems.map { problem in
+                let origin = NamespacedName(parsing: problem.secret)
+                    .flatMap { manifests.resources[ObjectKey(kind: .secret, name: $0)]?.origin }
+                return origin.map { "error: \($0): \(problem)" } ?? "error: \(problem)"
+            }
         let errors = manifests.problems.count + result.diagnostics.filter { $0.severity == .error }.count
         return ManifestCheck(
             problems: sourceProblems.sorted() + translationProblems + certificateProblems,

@@ -168,7 +168,7 @@ public final class Reconciler {
                 : "\(diagnostic.severity): \(diagnostic)"
         }
         lines += sourceErrors.values.map { "error: \($0)" }
-        lines += certificateProblems.map { "error: \($0)" }
+        lines += certificateProblems.map { "error: \(located($0))" }
         lines.sort()
         let errors = diagnostics.filter { $0.severity == .error }.count + sourceErrors.count + certificateProblems.count
         report(lines, keepingOthers: false)
@@ -187,6 +187,16 @@ public final class Reconciler {
         let compilation = certificates.compile(table.certificates, defaultCertificate: table.defaultCertificate, now: now)
         certificates.publish(compilation.set, now: now)
         return compilation.problems
+    }
+
+    /// `secrets/web.yaml:3: Secret default/web-tls: ...` in local mode, where the file says more
+    /// than the name.
+    private func located(_ problem: CertificateProblem) -> String {
+        guard let name = NamespacedName(parsing: problem.secret),
+            let origin = store.objects[ObjectKey(kind: .secret, name: name)]?.origin,
+            case .file = origin
+        else { return problem.description }
+        return "\(origin): \(problem)"
     }
 
     /// Logs each diagnostic once, when it first appears; forgets those that went away so that

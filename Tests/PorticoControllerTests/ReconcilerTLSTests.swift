@@ -59,7 +59,7 @@ import Testing
         let second = try #require(reconciler.publish())
         #expect(second.errorCount == 1)
         #expect(second.diagnostics == [
-            "error: Secret default/web-tls: tls.key does not match the certificate in tls.crt; its last good certificate is still served"
+            "error: secret.yaml:1: Secret default/web-tls: tls.key does not match the certificate in tls.crt; its last good certificate is still served"
         ])
         #expect(certificates.current.certificate(forServerName: "web.test") === served)
     }

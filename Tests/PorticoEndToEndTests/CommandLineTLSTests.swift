@@ -18,7 +18,7 @@ struct CommandLineTLSTests {
         let result = try await CommandLineTests.run(["check", folder.path])
         #expect(result.status == 1)
         #expect(result.output.contains(
-            "Secret default/secure-tls: tls.key does not match the certificate in tls.crt; its hosts get the default certificate"
+            "\(folder.path)/secret.yaml:1: Secret default/secure-tls: tls.key does not match the certificate in tls.crt; its hosts get the default certificate"
         ))
     }
 
