@@ -17,6 +17,14 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
+let tls: [Target.Dependency] = [
+    .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "SwiftASN1", package: "swift-asn1"),
+]
+
 let package = Package(
     name: "portico",
     platforms: [.macOS(.v15)],
@@ -34,6 +42,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
     ],
     targets: [
         // Kubernetes API types we read and write. Foundation for JSON coding only.
@@ -58,10 +70,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The data plane: listeners, HTTP/1.1, routing and proxy handlers, upstream pools.
+        // The data plane: listeners, HTTP/1.1, TLS/SNI, routing and proxy handlers, upstream pools.
         .target(
             name: "PorticoProxy",
-            dependencies: nio + [
+            dependencies: nio + tls + [
                 "PorticoRouteTable",
                 "PorticoBalancing",
                 .product(name: "Atomics", package: "swift-atomics"),
@@ -116,7 +128,8 @@ let package = Package(
         ),
         .target(
             name: "PorticoTestSupport",
-            dependencies: nio + [
+            dependencies: nio + tls + [
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 "PorticoModel",
                 "PorticoRouteTable",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -150,7 +163,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoProxyTests",
-            dependencies: nio + [
+            dependencies: nio + tls + [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",
                 "PorticoRouteTable",
                 "PorticoBalancing",

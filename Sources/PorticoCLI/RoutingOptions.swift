@@ -14,10 +14,19 @@ struct RoutingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Service that serves requests no rule matches, as namespace/name or namespace/name:port (default: its first port). Without it they get 404.", valueName: "ns/name"))
     var defaultBackendService: String?
 
+    @Option(name: .customLong("default-ssl-certificate"), help: ArgumentHelp("Secret (kubernetes.io/tls) served to TLS clients whose SNI names no TLS host, or that send none. Default: a self-signed certificate generated at start-up.", valueName: "ns/name"))
+    var defaultSSLCertificate: String?
+
     func translationOptions() throws -> TranslationOptions {
         var options = TranslationOptions()
         options.ingressClass = ingressClass
         options.watchIngressWithoutClass = watchIngressWithoutClass
+        if let text = defaultSSLCertificate {
+            guard let name = NamespacedName(parsing: text) else {
+                throw ValidationError("--default-ssl-certificate takes namespace/name, not \"\(text)\".")
+            }
+            options.defaultSSLCertificate = name
+        }
         if let text = defaultBackendService {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             guard let name = parts.first.flatMap({ NamespacedName(parsing: $0) }) else {

@@ -23,8 +23,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Port of the plain-HTTP listener.")
     var httpPort = 8080
 
-    @Option(help: "Port of the HTTPS listener (TLS termination arrives in a later release; the port is reserved).")
+    @Option(help: "Port of the HTTPS listener (TLS 1.2/1.3, certificate chosen by SNI).")
     var httpsPort = 8443
+
+    @OptionGroup var tls: TLSFlags
 
     @Option(help: "Port of the admin listener: /healthz, /readyz, /metrics.")
     var adminPort = 10254
@@ -62,7 +64,8 @@ struct Run: AsyncParsableCommand {
         var proxy = ProxyConfiguration()
         proxy.bindHost = bindAddress
         proxy.httpPort = try Self.port(httpPort, "--http-port")
-        _ = try Self.port(httpsPort, "--https-port")
+        proxy.httpsPort = try Self.port(httpsPort, "--https-port")
+        try tls.apply(to: &proxy)
         if let workers {
             guard workers > 0 else { throw ValidationError("--workers must be at least 1.") }
             proxy.workers = workers
@@ -94,7 +97,7 @@ struct Run: AsyncParsableCommand {
         }
         let logger = logging.bootstrap()
         let registry = MetricsBootstrap.prometheus()
-        let services = Bootstrap.makeServices(configuration: configuration, logger: logger, registry: registry)
+        let services = try Bootstrap.makeServices(configuration: configuration, logger: logger, registry: registry)
         try await services.run()
     }
 

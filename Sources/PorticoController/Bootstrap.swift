@@ -11,6 +11,8 @@ public enum Bootstrap {
     public struct Services: Sendable {
         public let group: ServiceGroup
         public let routes: RouteTableStore
+        /// The certificates of the HTTPS listener; nil when it does not run.
+        public let certificates: CertificateStore?
         public let readiness: Readiness
         public let proxy: ProxyServer
         public let admin: AdminServer
@@ -24,21 +26,25 @@ public enum Bootstrap {
 
     /// - Parameter registry: the Prometheus registry `/metrics` renders (from
     ///   `MetricsBootstrap.prometheus()`); nil serves an empty page.
+    /// - Throws: when the default TLS certificate cannot be generated.
     public static func makeServices(
         configuration: Configuration,
         logger: Logger,
         registry: PrometheusCollectorRegistry?
-    ) -> Services {
+    ) throws -> Services {
         let routes = RouteTableStore()
         let readiness = Readiness()
-        let proxy = ProxyServer(configuration: configuration.proxy, routes: routes, logger: logger)
+        let certificates = configuration.proxy.httpsPort == nil ? nil : try CertificateStore.withGeneratedDefault()
+        let proxy = ProxyServer(configuration: configuration.proxy, routes: routes, logger: logger, certificates: certificates)
         let admin = AdminServer(
             configuration: configuration.admin,
             logger: logger,
             isReady: { readiness.isReady },
             metrics: { registry?.emitToBuffer() ?? [] }
         )
-        let reconcile = ReconcileService(configuration: configuration, routes: routes, readiness: readiness, logger: logger)
+        let reconcile = ReconcileService(
+            configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -50,6 +56,6 @@ public enum Bootstrap {
                 logger: logger
             )
         )
-        return Services(group: group, routes: routes, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile)
+        return Services(group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile)
     }
 }

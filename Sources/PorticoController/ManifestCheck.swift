@@ -1,5 +1,7 @@
+internal import Foundation
 internal import PorticoManifests
 internal import PorticoModel
+internal import PorticoProxy
 public import PorticoRouteTable
 public import PorticoRouting
 
@@ -15,16 +17,25 @@ public struct ManifestCheck: Sendable {
     /// The table that would be served.
     public var table: RouteTable
 
-    /// Loads and translates `directory`. Throws only when the folder itself cannot be read.
+    /// Loads and translates `directory`, and parses its TLS certificates as the proxy would
+    /// (key match, validity, host coverage). Throws only when the folder itself cannot be read
+    /// or no default certificate can be generated.
     public static func run(directory: String, options: TranslationOptions) throws -> ManifestCheck {
         let manifests = try ManifestLoader(folder: directory).load()
         let result = translate(ResourceSnapshot(manifests.resources), options: options, generation: 1)
         let sourceProblems = manifests.problems.map { "error: \($0.error)" }
         let translationProblems = result.diagnostics.map { "\($0.severity): \($0)" }
+        let certificateProblems = try CertificateStore.withGeneratedDefault()
+            .compile(result.table.certificates, defaultCertificate: result.table.defaultCertificate, now: Date())
+            .problems.map { problem in
+                let origin = NamespacedName(parsing: problem.secret)
+                    .flatMap { manifests.resources[ObjectKey(kind: .secret, name: $0)]?.origin }
+                return origin.map { "error: \($0): \(problem)" } ?? "error: \(problem)"
+            }
         let errors = manifests.problems.count + result.diagnostics.filter { $0.severity == .error }.count
         return ManifestCheck(
-            problems: sourceProblems.sorted() + translationProblems,
-            errorCount: errors,
+            problems: sourceProblems.sorted() + translationProblems + certificateProblems,
+            errorCount: errors + certificateProblems.count,
             warningCount: result.diagnostics.count - (errors - manifests.problems.count),
             objectCount: manifests.resources.count,
             table: result.table

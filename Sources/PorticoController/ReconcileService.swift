@@ -9,12 +9,20 @@ public import ServiceLifecycle
 public struct ReconcileService: ServiceLifecycle.Service {
     private let configuration: Configuration
     private let routes: RouteTableStore
+    private let certificates: CertificateStore?
     private let readiness: Readiness
     private let logger: Logger
 
-    public init(configuration: Configuration, routes: RouteTableStore, readiness: Readiness, logger: Logger) {
+    public init(
+        configuration: Configuration,
+        routes: RouteTableStore,
+        readiness: Readiness,
+        logger: Logger,
+        certificates: CertificateStore? = nil
+    ) {
         self.configuration = configuration
         self.routes = routes
+        self.certificates = certificates
         self.readiness = readiness
         self.logger = logger
     }
@@ -30,6 +38,7 @@ public struct ReconcileService: ServiceLifecycle.Service {
     func run<Source: AsyncSequence & Sendable>(source: Source) async throws where Source.Element == ResourceEvent {
         let options = configuration.translation
         let routes = self.routes
+        let certificates = self.certificates
         let loop = ReconcileLoop(
             source: source,
             clock: ContinuousClock(),
@@ -40,7 +49,7 @@ public struct ReconcileService: ServiceLifecycle.Service {
         let readiness = self.readiness
         let logger = self.logger
         await cancelWhenGracefulShutdown {
-            let reconciler = Reconciler(options: options, routes: routes, logger: logger)
+            let reconciler = Reconciler(options: options, routes: routes, logger: logger, certificates: certificates)
             await loop.run(reconciler: reconciler) { publication in
                 metrics.record(publication)
                 if !readiness.isReady {

@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 public import PorticoModel
 public import PorticoRouteTable
@@ -28,6 +29,8 @@ public final class Reconciler {
 
     private let options: TranslationOptions
     private let routes: RouteTableStore
+    private let certificates: CertificateStore?
+    private let now: () -> Date
     private let logger: Logger
     private let requiredKinds: Set<ResourceKind>
 
@@ -41,15 +44,23 @@ public final class Reconciler {
     private var reported: Set<String> = []
     private var batchOpen = false
 
-    /// - Parameter requiredKinds: the kinds that must have synced before the first publish.
+    /// - Parameters:
+    ///   - requiredKinds: the kinds that must have synced before the first publish.
+    ///   - certificates: where the table's TLS certificates are compiled and published; nil
+    ///     when there is no HTTPS listener.
+    ///   - now: the wall clock certificate validity is checked against.
     public init(
         options: TranslationOptions,
         routes: RouteTableStore,
         logger: Logger,
-        requiredKinds: Set<ResourceKind> = Set(ResourceKind.allCases)
+        requiredKinds: Set<ResourceKind> = Set(ResourceKind.allCases),
+        certificates: CertificateStore? = nil,
+        now: @escaping () -> Date = { Date() }
     ) {
         self.options = options
         self.routes = routes
+        self.certificates = certificates
+        self.now = now
         self.logger = logger
         self.requiredKinds = requiredKinds
     }
@@ -146,6 +157,8 @@ public final class Reconciler {
             lastGood.removeValue(forKey: key)
         }
 
+        // Certificates first: a host that starts redirecting to HTTPS has its certificate.
+        let certificateProblems = publishCertificates(of: result.table)
         table = result.table
         routes.publish(result.table)
 
@@ -155,13 +168,35 @@ public final class Reconciler {
                 : "\(diagnostic.severity): \(diagnostic)"
         }
         lines += sourceErrors.values.map { "error: \($0)" }
+        lines += certificateProblems.map { "error: \(located($0))" }
         lines.sort()
-        let errors = diagnostics.filter { $0.severity == .error }.count + sourceErrors.count
+        let errors = diagnostics.filter { $0.severity == .error }.count + sourceErrors.count + certificateProblems.count
         report(lines, keepingOthers: false)
         return Publication(
             generation: generation, endpointsOnly: false, diagnostics: lines, keptLastGood: kept,
-            errorCount: errors, warningCount: diagnostics.count - (errors - sourceErrors.count)
+            errorCount: errors,
+            warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count)
         )
+    }
+
+    /// Compiles the table's certificates (a bad Secret keeps its last good certificate, else
+    /// its hosts get the default) and publishes them; returns what could not be served.
+    private func publishCertificates(of table: RouteTable) -> [CertificateProblem] {
+        guard let certificates else { return [] }
+        let now = self.now()
+        let compilation = certificates.compile(table.certificates, defaultCertificate: table.defaultCertificate, now: now)
+        certificates.publish(compilation.set, now: now)
+        return compilation.problems
+    }
+
+    /// `secrets/web.yaml:3: Secret default/web-tls: ...` in local mode, where the file says more
+    /// than the name.
+    private func located(_ problem: CertificateProblem) -> String {
+        guard let name = NamespacedName(parsing: problem.secret),
+            let origin = store.objects[ObjectKey(kind: .secret, name: name)]?.origin,
+            case .file = origin
+        else { return problem.description }
+        return "\(origin): \(problem)"
     }
 
     /// Logs each diagnostic once, when it first appears; forgets those that went away so that

@@ -10,14 +10,17 @@ extension ChannelPipeline.SynchronousOperations {
     ///    order) and protocol error handling (400 and close on malformed requests), its decoder
     ///    limited to `maxHeaderBytes`;
     /// 3. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
-    /// 4. `ProxyHandler`: routing, upstream exchange and relaying.
+    /// 4. per scheme: `HTTPSRedirectHandler` (plain HTTP) or `HSTSHandler` (TLS, unless HSTS is
+    ///    off);
+    /// 5. `ProxyHandler`: routing, upstream exchange and relaying.
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
         loop: LoopState,
-        accessLogger: Logger?
+        accessLogger: Logger?,
+        scheme: EdgeScheme = .http
     ) throws {
         try self.addHandler(
             ConnectionTimeoutHandler(
@@ -37,8 +40,9 @@ extension ChannelPipeline.SynchronousOperations {
         )
         let errorHandler = try self.handler(type: HTTPServerProtocolErrorHandler.self)
         try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
+        try self.addSchemeHandlers(scheme, configuration: configuration, routes: routes)
         try self.addHandler(
-            ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger)
+            ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger, scheme: scheme)
         )
     }
 }

@@ -27,7 +27,8 @@ enum HeaderRewriter {
     static func rewriteRequest(
         _ head: inout HTTPRequestHead,
         clientAddress: String?,
-        listenerPort: String
+        listenerPort: String,
+        scheme: String = "http"
     ) -> RequestFacts {
         var facts = RequestFacts(expectsContinue: false, isChunked: false)
         facts.isChunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
@@ -56,7 +57,7 @@ enum HeaderRewriter {
         if let host = head.headers.first(name: "host") {
             head.headers.replaceOrAdd(name: "x-forwarded-host", value: host)
         }
-        head.headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
+        head.headers.replaceOrAdd(name: "x-forwarded-proto", value: scheme)
         head.headers.replaceOrAdd(name: "x-forwarded-port", value: listenerPort)
         return facts
     }

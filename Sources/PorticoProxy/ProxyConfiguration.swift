@@ -36,6 +36,11 @@ public struct ProxyConfiguration: Sendable {
     /// On graceful shutdown, time in-flight requests get to finish before their connections
     /// are closed anyway. Default 30 s.
     public var shutdownGracePeriod: TimeAmount
+    /// Port of the HTTPS listener; nil runs none (it needs a `CertificateStore`). 0 picks an
+    /// ephemeral port (tests).
+    public var httpsPort: Int? = nil
+    /// Versions, ciphers, ALPN, resumption, HSTS and the redirect port of HTTPS.
+    public var tls = TLSOptions()
 
     public init(
         bindHost: String = "0.0.0.0",

@@ -29,13 +29,21 @@ final class ProxyHandler: ChannelDuplexHandler {
     private let loop: LoopState
     private let configuration: ProxyConfiguration
     private let accessLogger: Logger?
+    private let scheme: EdgeScheme
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var clientAddress: String?
     private var listenerPort = ""
     private var readPending = false
 
-    init(routes: RouteTableStore, loop: LoopState, configuration: ProxyConfiguration, accessLogger: Logger?) {
+    init(
+        routes: RouteTableStore,
+        loop: LoopState,
+        configuration: ProxyConfiguration,
+        accessLogger: Logger?,
+        scheme: EdgeScheme = .http
+    ) {
+        self.scheme = scheme
         self.routes = routes
         self.loop = loop
         self.configuration = configuration
@@ -164,7 +172,8 @@ final class ProxyHandler: ChannelDuplexHandler {
         let facts = HeaderRewriter.rewriteRequest(
             &upstreamHead,
             clientAddress: self.clientAddress,
-            listenerPort: self.listenerPort
+            listenerPort: self.listenerPort,
+            scheme: self.scheme.name
         )
         let exchange = Exchange(
             table: table,

@@ -4,8 +4,8 @@ internal import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
-/// The HTTP/1.1 edge proxy: a listener whose connections are routed through the published
-/// `RouteTable` to upstream endpoints.
+/// The HTTP/1.1 edge proxy: a plain-HTTP listener, and an HTTPS one when `httpsPort` is set,
+/// whose connections are routed through the published `RouteTable` to upstream endpoints.
 ///
 /// A ServiceLifecycle `Service`: `run()` serves until its task is cancelled or a graceful
 /// shutdown is triggered, then stops accepting, lets in-flight requests finish (up to
@@ -27,17 +27,22 @@ public final class ProxyServer: Service, Sendable {
     private let loops: LoopStates
     private let counter: ConnectionCounter
     private let state = Mutex<State>(.idle)
+    private let certificates: CertificateStore?
+    private let secureListener = Mutex<(any Channel)?>(nil)
 
     /// - Parameters:
     ///   - group: The event loops to serve on; nil makes the server own a group of
     ///     `configuration.workers` loops, shut down with the server.
+    ///   - certificates: What the HTTPS listener serves; required when `httpsPort` is set.
     public init(
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
         logger: Logger,
-        group: (any EventLoopGroup)? = nil
+        group: (any EventLoopGroup)? = nil,
+        certificates: CertificateStore? = nil
     ) {
         self.configuration = configuration
+        self.certificates = certificates
         self.routes = routes
         self.logger = logger
         if let group {
@@ -51,7 +56,13 @@ public final class ProxyServer: Service, Sendable {
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
-    /// Binds the listener and starts serving; returns the bound port (useful with port 0).
+    /// The bound port of the HTTPS listener once started, if it runs.
+    public var httpsPort: Int? {
+        self.secureListener.withLock { $0?.localAddress?.port }
+    }
+
+    /// Binds the listeners and starts serving; returns the bound plain-HTTP port (useful with
+    /// port 0; `httpsPort` tells the other).
     public func start() async throws -> Int {
         try self.state.withLock { state in
             guard case .idle = state else { throw ProxyServerError.alreadyStarted }
@@ -105,6 +116,14 @@ public final class ProxyServer: Service, Sendable {
             try? await channel.close()
             throw ProxyServerError.shutDown
         }
+        if let httpsPort = configuration.httpsPort {
+            do {
+                try await self.startSecureListener(port: httpsPort, loops: loops, counter: counter, accessLogger: accessLogger)
+            } catch {
+                try? await self.shutdown()
+                throw error
+            }
+        }
         self.logger.info("proxy listening", metadata: ["host": "\(configuration.bindHost)", "port": "\(port)"])
         return port
     }
@@ -121,6 +140,7 @@ public final class ProxyServer: Service, Sendable {
             return
         case .running(let channel):
             try? await channel.close()
+            try? await self.secureListener.withLock({ $0 })?.close()
             await self.drainConnections()
             await self.loops.forEach { $0.pool.closeAll() }
             self.logger.info("proxy stopped")
@@ -177,6 +197,58 @@ public final class ProxyServer: Service, Sendable {
             return nil
         }
         channel?.close(promise: nil)
+        self.secureListener.withLock { $0 }?.close(promise: nil)
+    }
+
+    /// Binds the HTTPS listener: the same edge pipeline behind TLS, on the same event loops,
+    /// connection limit and drain as the plain one.
+    private func startSecureListener(port: Int, loops: LoopStates, counter: ConnectionCounter, accessLogger: Logger?) async throws {
+        guard let certificates = self.certificates else { throw ProxyServerError.noCertificates }
+        let configuration = self.configuration
+        let routes = self.routes
+        let contexts = try TLSContextProvider(options: configuration.tls, certificates: certificates)
+        let metrics = TLSMetrics()
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops.state(for: channel.eventLoop) else {
+                        throw ProxyServerError.unknownEventLoop
+                    }
+                    loop.connectionOpened(channel)
+                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
+                    try channel.pipeline.syncOperations.configureSecureEdgePipeline(
+                        context: try contexts.context(),
+                        metrics: metrics,
+                        configuration: configuration,
+                        routes: routes,
+                        loop: loop,
+                        accessLogger: accessLogger
+                    )
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
+        // Published under the state lock, so that a shutdown either sees it or stops it here.
+        let stillWanted = self.state.withLock { state in
+            guard case .running = state else { return false }
+            self.secureListener.withLock { $0 = channel }
+            return true
+        }
+        guard stillWanted else {
+            try? await channel.close()
+            throw ProxyServerError.shutDown
+        }
+        self.logger.info(
+            "https listening",
+            metadata: ["host": "\(configuration.bindHost)", "port": "\(channel.localAddress?.port ?? port)"]
+        )
     }
 }
 
@@ -185,12 +257,14 @@ public enum ProxyServerError: Error, CustomStringConvertible {
     case alreadyStarted
     case shutDown
     case unknownEventLoop
+    case noCertificates
 
     public var description: String {
         switch self {
         case .alreadyStarted: "the proxy server was already started"
         case .shutDown: "the proxy server was shut down while starting"
         case .unknownEventLoop: "a connection arrived on an event loop the proxy does not know"
+        case .noCertificates: "the HTTPS listener needs a certificate store"
         }
     }
 }

@@ -13,6 +13,14 @@ public struct RouteTable: Sendable {
     public let clusters: [ClusterID: Cluster]
     /// Ready endpoints per cluster. Replaced on its own when only endpoints change.
     public let endpoints: [ClusterID: [Endpoint]]
+    /// Certificates to serve by SNI, one per Secret, sorted by Secret.
+    public let certificates: [ServerCertificateSource]
+    /// The `--default-ssl-certificate` Secret, when one is configured; otherwise the proxy
+    /// serves the certificate it generated at start-up.
+    public let defaultCertificate: ServerCertificateSource?
+    /// Whether any virtual host redirects plain HTTP, so the plain listener can skip the host
+    /// lookup when none does.
+    public let redirectsToHTTPS: Bool
 
     private let exactHosts: [ByteKey: Int]
     private let wildcardHosts: [ByteKey: Int]
@@ -24,13 +32,18 @@ public struct RouteTable: Sendable {
         virtualHosts: [VirtualHost],
         defaultRoute: Route? = nil,
         clusters: [ClusterID: Cluster] = [:],
-        endpoints: [ClusterID: [Endpoint]] = [:]
+        endpoints: [ClusterID: [Endpoint]] = [:],
+        certificates: [ServerCertificateSource] = [],
+        defaultCertificate: ServerCertificateSource? = nil
     ) {
         self.generation = generation
         self.virtualHosts = virtualHosts
         self.defaultRoute = defaultRoute
         self.clusters = clusters
         self.endpoints = endpoints
+        self.certificates = certificates
+        self.defaultCertificate = defaultCertificate
+        self.redirectsToHTTPS = virtualHosts.contains { $0.security.redirectToHTTPS }
         var exactHosts: [ByteKey: Int] = [:]
         var wildcardHosts: [ByteKey: Int] = [:]
         var anyHost: Int?
@@ -58,7 +71,9 @@ public struct RouteTable: Sendable {
             virtualHosts: virtualHosts,
             defaultRoute: defaultRoute,
             clusters: clusters,
-            endpoints: endpoints
+            endpoints: endpoints,
+            certificates: certificates,
+            defaultCertificate: defaultCertificate
         )
     }
 

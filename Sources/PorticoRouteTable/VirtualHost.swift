@@ -13,14 +13,18 @@ public final class VirtualHost: Sendable {
     public let routes: [Route]
     /// Serves requests for this host that no path matches (an Ingress `spec.defaultBackend`).
     public let fallback: Route?
+    /// Redirect and HSTS wishes for this host (`.plain` unless a TLS section or an annotation
+    /// asks otherwise).
+    public let security: HostSecurity
     private let exact: [ByteKey: Route]
     private let prefix: [ByteKey: Route]
 
     /// `routes` must not hold two routes with the same match; translation resolves those
     /// conflicts (and reports them) before building. If it did, the first in order would win.
-    public init(match: HostMatch, routes: [Route], fallback: Route? = nil) {
+    public init(match: HostMatch, routes: [Route], fallback: Route? = nil, security: HostSecurity = .plain) {
         self.match = match
         self.fallback = fallback
+        self.security = security
         var exact: [ByteKey: Route] = [:]
         var prefix: [ByteKey: Route] = [:]
         for route in routes {

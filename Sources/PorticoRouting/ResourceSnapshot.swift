@@ -14,6 +14,8 @@ public struct ResourceSnapshot: Sendable {
     public let services: [NamespacedName: SourcedObject<Service>]
     /// v1 Endpoints by name (the same name as their Service).
     public let endpoints: [NamespacedName: Endpoints]
+    /// Secrets by name: the certificates TLS sections refer to.
+    public let secrets: [NamespacedName: SourcedObject<Secret>]
     private let slicesByService: [NamespacedName: [EndpointSlice]]
 
     /// Indexes `objects`. An object is filed under its dictionary key, which the sources derive
@@ -24,6 +26,7 @@ public struct ResourceSnapshot: Sendable {
         var ingressClasses: [String: SourcedObject<IngressClass>] = [:]
         var services: [NamespacedName: SourcedObject<Service>] = [:]
         var endpoints: [NamespacedName: Endpoints] = [:]
+        var secrets: [NamespacedName: SourcedObject<Secret>] = [:]
         var slices: [NamespacedName: [(name: String, slice: EndpointSlice)]] = [:]
         for (key, sourced) in objects {
             switch sourced.resource {
@@ -39,7 +42,9 @@ public struct ResourceSnapshot: Sendable {
                 guard let service = slice.metadata.labels?[EndpointSlice.serviceNameLabel] else { continue }
                 slices[NamespacedName(namespace: key.name.namespace, name: service), default: []]
                     .append((key.name.name, slice))
-            case .secret, .configMap:
+            case .secret(let secret):
+                secrets[key.name] = SourcedObject(key: key, object: secret, origin: sourced.origin)
+            case .configMap:
                 continue
             }
         }
@@ -48,6 +53,7 @@ public struct ResourceSnapshot: Sendable {
         self.ingressClasses = ingressClasses
         self.services = services
         self.endpoints = endpoints
+        self.secrets = secrets
         self.slicesByService = slices.mapValues { list in list.sorted { $0.name < $1.name }.map(\.slice) }
     }
 

@@ -9,13 +9,14 @@ internal import PorticoRouteTable
 /// never by arrival). A bad Ingress is skipped whole and reported; every other one compiles.
 ///
 /// The processors run in this order: IngressClass filter, validation, rules/paths, default
-/// backends, clusters and endpoints.
+/// backends, TLS (certificates by SNI name, redirect and HSTS flags), clusters and endpoints.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
         IngressClassFilter(),
         IngressParser(),
         RuleProcessor(),
         DefaultBackendProcessor(),
+        TLSProcessor(),
         ClusterProcessor(),
     ]
     var state = TranslationState(snapshot: snapshot, options: options)
@@ -40,7 +41,9 @@ extension TranslationState {
             virtualHosts: virtualHosts,
             defaultRoute: defaultRoute,
             clusters: clusters,
-            endpoints: endpoints
+            endpoints: endpoints,
+            certificates: certificates,
+            defaultCertificate: defaultCertificate
         )
         var diagnostics = self.diagnostics
         var rejected: Set<ObjectKey> = []

@@ -13,6 +13,9 @@ public struct TranslationOptions: Hashable, Sendable {
     public var defaultBackendService: NamespacedName?
     /// The port of `defaultBackendService`; nil means the Service's first port.
     public var defaultBackendPort: ServicePortReference?
+    /// The Secret served to TLS clients whose SNI names no configured host, or that send none
+    /// (`--default-ssl-certificate`); nil means the proxy's generated certificate.
+    public var defaultSSLCertificate: NamespacedName?
 
     public static let defaultIngressClass = "portico"
     public static let defaultControllerName = "portico.dev/ingress-controller"
@@ -22,12 +25,14 @@ public struct TranslationOptions: Hashable, Sendable {
         controllerName: String = TranslationOptions.defaultControllerName,
         watchIngressWithoutClass: Bool = false,
         defaultBackendService: NamespacedName? = nil,
-        defaultBackendPort: ServicePortReference? = nil
+        defaultBackendPort: ServicePortReference? = nil,
+        defaultSSLCertificate: NamespacedName? = nil
     ) {
         self.ingressClass = ingressClass
         self.controllerName = controllerName
         self.watchIngressWithoutClass = watchIngressWithoutClass
         self.defaultBackendService = defaultBackendService
         self.defaultBackendPort = defaultBackendPort
+        self.defaultSSLCertificate = defaultSSLCertificate
     }
 }

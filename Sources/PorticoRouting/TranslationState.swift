@@ -12,6 +12,8 @@ struct TranslationState {
     var defaultRoute: Route?
     var clusters: [ClusterID: Cluster] = [:]
     var endpoints: [ClusterID: [Endpoint]] = [:]
+    var certificates: [ServerCertificateSource] = []
+    var defaultCertificate: ServerCertificateSource?
     /// Diagnostics about objects other than Ingresses (the controller's default Service).
     var diagnostics: [Diagnostic] = []
 
@@ -33,6 +35,7 @@ struct VirtualHostBuilder {
     private(set) var claims: [PathMatch: Claim] = [:]
     private(set) var order: [PathMatch] = []
     var fallback: Claim?
+    var security: HostSecurity = .plain
 
     /// Claims `match` for `route`, or returns the claim that already holds it.
     mutating func claim(_ match: PathMatch, route: Route, owner: NamespacedName, field: IngressField) -> Claim? {
@@ -43,7 +46,7 @@ struct VirtualHostBuilder {
     }
 
     func build(_ match: HostMatch) -> VirtualHost {
-        VirtualHost(match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route)
+        VirtualHost(match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route, security: security)
     }
 }
 

@@ -1,3 +1,4 @@
+internal import Foundation
 public import PorticoModel
 
 /// Builders for the Kubernetes objects tests feed to translation and the reconciler, so that a
@@ -38,6 +39,7 @@ public enum Fixture {
         annotations: [String: String]? = nil,
         rules: [Ingress.Rule] = [],
         defaultBackend: Ingress.Backend? = nil,
+        tls: [Ingress.TLS]? = nil,
         created: Int? = nil
     ) -> Resource {
         .ingress(Ingress(
@@ -50,8 +52,28 @@ public enum Fixture {
             spec: Ingress.Spec(
                 ingressClassName: className,
                 defaultBackend: defaultBackend,
+                tls: tls,
                 rules: rules.isEmpty ? nil : rules
             )
+        ))
+    }
+
+    /// A `kubernetes.io/tls` Secret holding PEM text, base64-encoded in `data` as the API server
+    /// stores it.
+    public static func tlsSecret(
+        name: String,
+        namespace: String = "default",
+        certificate: String,
+        key: String,
+        type: String? = Secret.tlsType
+    ) -> Resource {
+        .secret(Secret(
+            metadata: ObjectMeta(name: name, namespace: namespace),
+            type: type,
+            data: [
+                "tls.crt": Data(certificate.utf8).base64EncodedString(),
+                "tls.key": Data(key.utf8).base64EncodedString(),
+            ]
         ))
     }
 

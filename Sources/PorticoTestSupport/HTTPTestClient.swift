@@ -32,7 +32,7 @@ public final class HTTPTestClient {
     /// The response stream ended before a complete response arrived.
     public struct ConnectionClosed: Error {}
 
-    private let channel: any Channel
+    let channel: any Channel
     private let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
     private var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
 
@@ -47,15 +47,18 @@ public final class HTTPTestClient {
     }
 
     /// Connects to `host:port`, runs `body` with the client, then closes the connection.
+    /// With `tls`, the connection speaks TLS first (see `TLSClientSettings`).
     public static func withConnection<Result>(
         host: String = "127.0.0.1",
         port: Int,
         group: (any EventLoopGroup)? = nil,
+        tls: TLSClientSettings? = nil,
         _ body: (HTTPTestClient) async throws -> Result
     ) async throws -> Result {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
         let channel = try await ClientBootstrap(group: group).connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let tls { try tls.addHandler(to: channel) }
                 // Interim responses are forwarded (not dropped, NIO's default) so that tests can
                 // see `100 Continue`.
                 try channel.pipeline.syncOperations.addHandler(HTTPRequestEncoder())

@@ -4,6 +4,7 @@ import NIOCore
 import PorticoController
 import PorticoProxy
 import PorticoTestSupport
+import Testing
 
 /// A whole Portico process in a test: local mode on a temporary manifest folder, the proxy and
 /// the admin listener on ephemeral 127.0.0.1 ports, wired by the same `Bootstrap` the executable
@@ -32,12 +33,14 @@ final class PorticoHarness: Sendable {
         for (name, text) in files {
             try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
+        var proxy = ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2)
+        proxy.httpsPort = 0
         let configuration = Configuration(
             source: .manifests(directory: folder.path),
-            proxy: ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2),
+            proxy: proxy,
             admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0)
         )
-        let services = Bootstrap.makeServices(configuration: configuration, logger: Logger(label: "e2e"), registry: nil)
+        let services = try Bootstrap.makeServices(configuration: configuration, logger: Logger(label: "e2e"), registry: nil)
         let proxyPort = try await services.proxy.start()
         let adminPort = try await services.admin.start()
         let harness = PorticoHarness(folder: folder, services: services, proxyPort: proxyPort, adminPort: adminPort)
@@ -56,6 +59,11 @@ final class PorticoHarness: Sendable {
             try? await services.admin.shutdown()
             throw error
         }
+    }
+
+    /// The HTTPS listener's port (every harness runs one, with the generated default certificate).
+    var httpsPort: Int {
+        get throws { try #require(services.proxy.httpsPort) }
     }
 
     /// Replaces one manifest file the way editors do: a temporary file renamed over it.
