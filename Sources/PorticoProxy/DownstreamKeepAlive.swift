@@ -9,15 +9,12 @@ enum DownstreamKeepAlive {
     /// - Parameters:
     ///   - requestKeepAlive: the client asked for keep-alive (HTTP/1.1 default, or 1.0 with
     ///     `Connection: keep-alive`).
-    ///   - requestComplete: the whole request body has been read. If not, the proxy closes after
-    ///     the response rather than draining an unknown remainder, as nginx does.
     static func apply(
         to head: inout HTTPResponseHead,
         method: HTTPMethod,
-        requestKeepAlive: Bool,
-        requestComplete: Bool
+        requestKeepAlive: Bool
     ) -> Bool {
-        var keepAlive = requestKeepAlive && requestComplete
+        var keepAlive = requestKeepAlive
         if keepAlive, head.version.minor == 0 {
             // HTTP/1.0 has no chunked framing: a body without a length ends at close.
             let hasLength =

@@ -415,8 +415,7 @@ extension ProxyHandler: UpstreamDelegate {
             let keepAlive = DownstreamKeepAlive.apply(
                 to: &head,
                 method: exchange.method,
-                requestKeepAlive: exchange.downstreamKeepAlive,
-                requestComplete: exchange.requestEndReceived
+                requestKeepAlive: exchange.downstreamKeepAlive
             )
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
@@ -472,7 +471,11 @@ extension ProxyHandler: UpstreamDelegate {
             }
         }
         self.record(exchange, status: exchange.status)
-        let close = exchange.closeDownstreamAfterResponse
+        // Whether the request body is complete is decided here, at the response's end, not at
+        // its head: an upstream that streams (an echo, a gRPC-style service) answers before the
+        // client has finished sending. If the client still is, the rest of its body cannot be
+        // told from a next request, so the connection closes after this response.
+        let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived
         self.state = close ? .closed : .idle
         context.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
         self.writeEnd(closeAfter: close, context: context)

@@ -90,11 +90,23 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--log-level", "warning"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.arguments = ["run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--admin-port", "0"]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sigterm-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let logHandle = try FileHandle(forWritingTo: log)
+        process.arguments? += ["--log-level", "info"]
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         try process.run()
-        try await Task.sleep(for: .milliseconds(500))
+        // Signal only once it runs (its signal handlers are installed before the first table is
+        // published): a SIGTERM during start-up would end it with the default action instead.
+        let ready = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < ready,
+            !((try? String(contentsOf: log, encoding: .utf8))?.contains("first routing table published") ?? false)
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(process.isRunning)
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(15)

@@ -10,11 +10,10 @@ struct DownstreamKeepAliveTests {
         var method: HTTPMethod = .GET
         var contentLength: Bool
         var requestKeepAlive: Bool
-        var requestComplete = true
         var keepsOpen: Bool
         var connectionHeader: String?
         var testDescription: String {
-            "\(self.version) \(self.method) length=\(self.contentLength) ka=\(self.requestKeepAlive) complete=\(self.requestComplete)"
+            "\(self.version) \(self.method) length=\(self.contentLength) ka=\(self.requestKeepAlive)"
         }
     }
 
@@ -22,7 +21,6 @@ struct DownstreamKeepAliveTests {
         Case(version: .http1_1, contentLength: true, requestKeepAlive: true, keepsOpen: true, connectionHeader: nil),
         Case(version: .http1_1, contentLength: false, requestKeepAlive: true, keepsOpen: true, connectionHeader: nil),
         Case(version: .http1_1, contentLength: true, requestKeepAlive: false, keepsOpen: false, connectionHeader: "close"),
-        Case(version: .http1_1, contentLength: true, requestKeepAlive: true, requestComplete: false, keepsOpen: false, connectionHeader: "close"),
         Case(version: .http1_0, contentLength: true, requestKeepAlive: true, keepsOpen: true, connectionHeader: "keep-alive"),
         Case(version: .http1_0, contentLength: false, requestKeepAlive: true, keepsOpen: false, connectionHeader: nil),
         Case(version: .http1_0, method: .HEAD, contentLength: false, requestKeepAlive: true, keepsOpen: true, connectionHeader: "keep-alive"),
@@ -34,8 +32,7 @@ struct DownstreamKeepAliveTests {
         let keepsOpen = DownstreamKeepAlive.apply(
             to: &head,
             method: testCase.method,
-            requestKeepAlive: testCase.requestKeepAlive,
-            requestComplete: testCase.requestComplete
+            requestKeepAlive: testCase.requestKeepAlive
         )
         #expect(keepsOpen == testCase.keepsOpen)
         #expect(head.headers.first(name: "connection") == testCase.connectionHeader)

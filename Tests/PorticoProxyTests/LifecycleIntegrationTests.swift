@@ -12,7 +12,9 @@ struct LifecycleIntegrationTests {
     @Test func shutdownLetsTheInFlightRequestFinishAndStopsAccepting() async throws {
         let stub = try await UpstreamStub.start(
             name: "slow",
-            behavior: .delay(.milliseconds(300), then: .fixed(status: 200, body: "done"))
+            // Long enough that the shutdown reaches the connection before the answer does, even
+            // on a loaded machine; the test still ends as soon as the answer comes.
+            behavior: .delay(.seconds(1), then: .fixed(status: 200, body: "done"))
         )
         let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])]))
         async let inFlight = harness.send(uri: "/slow")

@@ -76,7 +76,9 @@ struct LimitsIntegrationTests {
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         let stub = try await UpstreamStub.start(name: "f")
         let table = makeTable([TestRoute(service: "f", endpoints: [stub.endpoint])])
-        try await withProxy(table, stubs: [stub], configure: { $0.idleTimeout = .milliseconds(200) }) { proxy in
+        // The request must go out before the idle time passes, so not too short for a loaded
+        // machine; the close is awaited, not slept for.
+        try await withProxy(table, stubs: [stub], configure: { $0.idleTimeout = .seconds(1) }) { proxy in
             try await HTTPTestClient.withConnection(port: proxy.port) { client in
                 let response = try await client.send()
                 #expect(response.status == 200)

@@ -1,0 +1,34 @@
+import NIOCore
+import NIOHTTP1
+import PorticoProxy
+import PorticoRouteTable
+import PorticoTestSupport
+import Testing
+
+@Suite("Keep-alive with streaming upstreams through a real proxy", .timeLimit(.minutes(1)))
+struct KeepAliveIntegrationTests {
+    /// An echo upstream answers its response head while the client is still sending the body.
+    /// The proxy used to decide keep-alive at that moment, announce `Connection: close` and
+    /// close: the client's next request on the connection failed. Keep-alive is decided when
+    /// the response ends, by which time the echo has seen (and the proxy read) the whole body.
+    @Test func aResponseThatStartsBeforeTheRequestEndsKeepsTheConnection() async throws {
+        let echo = try await UpstreamStub.start(name: "echo", behavior: .echo)
+        let table = makeTable([TestRoute(service: "echo", endpoints: [echo.endpoint])])
+        try await withProxy(table, stubs: [echo]) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                let upload = try await client.send(
+                    method: .POST,
+                    uri: "/echo",
+                    body: .generated(total: 4 * 1024 * 1024, chunkSize: 16 * 1024),
+                    collectBody: false
+                )
+                #expect(upload.status == 200)
+                #expect(upload.bodyByteCount == 4 * 1024 * 1024)
+                #expect(upload.header("connection") != "close")
+                let next = try await client.send(method: .POST, uri: "/echo", body: .string("second"))
+                #expect(next.status == 200)
+                #expect(next.bodyString == "second")
+            }
+        }
+    }
+}
