@@ -1,7 +1,9 @@
 import PorticoModel
 
-/// Reads a folder of Kubernetes manifests into Portico's model, once. Local mode's watcher
-/// (`ManifestSource`) calls it on every change; tools and tests can call it directly.
+/// Reads a folder of Kubernetes manifests into Portico's model, once, for tools (`portico
+/// check`) and tests. Local mode's watcher (`ManifestSource`) reads with the same per-file
+/// reader but keeps each file's result (`ManifestReadCache`), so that a change re-reads only
+/// the files that changed.
 ///
 /// - Every `*.yaml`, `*.yml` and `*.json` file below the folder is read, in sorted path order;
 ///   names starting with "." (files and folders) are skipped.

@@ -71,6 +71,7 @@ public struct ManifestSource: AsyncSequence, Sendable {
         private let source: ManifestSource
         private let folder: ManifestFolder
         private var diff = ManifestDiff()
+        private var cache = ManifestReadCache()
         private var snapshot: FolderSnapshot?
         private var pending: [ResourceEvent] = []
         private var pendingIndex = 0
@@ -119,26 +120,28 @@ public struct ManifestSource: AsyncSequence, Sendable {
             return nil
         }
 
-        /// Reads the folder and queues the diff against what was sent. The snapshot is taken
-        /// before reading, so that a change during the read is seen by the next poll.
+        /// Reads the files of the snapshot that changed since the last read and queues the diff
+        /// against what was sent. The snapshot is taken before reading, so that a change during
+        /// the read is seen by the next poll.
         private mutating func reload(_ current: FolderSnapshot) {
             snapshot = current
             #if canImport(Glibc)
             hint?.watch(folders: current.folders)
             #endif
             let batch: [ResourceEvent]
-            do {
-                let set = try ManifestLoader(folder: source.folder).load()
+            if let error = current.folderError {
+                source.logger.warning("cannot read manifest folder; keeping what was read before", metadata: ["error": "\(error)"])
+                batch = diff.apply(folderError: SourceError(origin: .file(path: error.path, line: 1), message: error.description))
+            } else {
+                let set = cache.read(current.listing)
                 batch = diff.apply(set)
                 source.logger.debug(
                     "read manifest folder",
                     metadata: [
                         "folder": "\(source.folder)", "objects": "\(set.resources.count)",
                         "problems": "\(set.problems.count)", "ignored": "\(set.ignoredDocuments)",
+                        "files read": "\(cache.lastFilesRead)",
                     ])
-            } catch {
-                source.logger.warning("cannot read manifest folder; keeping what was read before", metadata: ["error": "\(error)"])
-                batch = diff.apply(folderError: SourceError(origin: .file(path: error.path, line: 1), message: error.description))
             }
             pending = batch
             pendingIndex = 0
