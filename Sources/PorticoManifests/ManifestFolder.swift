@@ -66,6 +66,7 @@ struct ManifestFolder: Sendable {
         }
         var relativeFiles: [String] = []
         var stamps: [String: FileStamp] = [:]
+        stamps.reserveCapacity(topEntries.count)
         var folders = [path]
         // A folder reached twice (a symlink loop, or a link to a sibling) is read once, so its
         // files do not come back as duplicates of themselves.

@@ -329,6 +329,13 @@ struct ManifestSourceTests {
     }
     #endif
 
+    @Test("a folder whose snapshot is slow is polled less often, never more often than asked")
+    func pollDelay() {
+        #expect(ManifestSource.pollDelay(interval: .milliseconds(250), snapshotCost: .microseconds(300)) == .milliseconds(250))
+        #expect(ManifestSource.pollDelay(interval: .milliseconds(250), snapshotCost: .milliseconds(40)) == .milliseconds(800))
+        #expect(ManifestSource.pollDelay(interval: .seconds(2), snapshotCost: .milliseconds(40)) == .seconds(2))
+    }
+
     @Test("a missing folder fails at construction, naming it")
     func missingFolder() throws {
         #expect(throws: ManifestFolderError.missing(path: "/nonexistent/portico/manifests")) {
