@@ -22,7 +22,7 @@ struct ManifestFileReader {
         let chunks = Mutex<[Int: [ManifestFileResult]]>([:])
         let chunkSize = (paths.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let range = (worker * chunkSize)..<min(paths.count, (worker + 1) * chunkSize)
+            let range = min(paths.count, worker * chunkSize)..<min(paths.count, (worker + 1) * chunkSize)
             let results = range.map { ManifestFileReader(path: paths[$0]).read() }
             chunks.withLock { $0[worker] = results }
         }

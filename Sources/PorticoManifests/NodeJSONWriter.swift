@@ -10,7 +10,12 @@ import Yams
 /// - Scalars resolve per `ResolvedScalar` (YAML 1.2 core schema; quoted means string).
 /// - Merge keys (`<<: *defaults`, or a list of aliases) are applied: the mapping's own keys
 ///   win, then earlier merged mappings over later ones.
+/// - The output is capped (`limit`): aliases can make a small document expand exponentially
+///   ("billion laughs"), and unlike a decoder that skips unknown fields, writing visits all.
 struct NodeJSONWriter {
+    /// The default cap on one object's JSON, far above any real object (a 1 MiB Secret, say).
+    static let defaultLimit = 64 * 1024 * 1024
+
     /// A node JSON cannot represent.
     struct Failure: Error, Equatable {
         var message: String
@@ -18,18 +23,23 @@ struct NodeJSONWriter {
     }
 
     private(set) var bytes: [UInt8] = []
+    private let limit: Int
 
-    init(capacity: Int = 4096) {
-        bytes.reserveCapacity(capacity)
+    init(limit: Int = defaultLimit) {
+        self.limit = limit
+        bytes.reserveCapacity(4096)
     }
 
-    static func json(_ node: Node) throws(Failure) -> [UInt8] {
-        var writer = NodeJSONWriter()
+    static func json(_ node: Node, limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
+        var writer = NodeJSONWriter(limit: limit)
         try writer.write(node)
         return writer.bytes
     }
 
     mutating func write(_ node: Node) throws(Failure) {
+        guard bytes.count <= limit else {
+            throw Failure(message: "the object expands to more than \(limit) bytes of JSON (aliases repeated too often?)", line: node.mark?.line ?? 1)
+        }
         switch node {
         case .scalar(let scalar):
             switch ResolvedScalar(scalar) {

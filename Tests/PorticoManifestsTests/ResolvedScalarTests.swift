@@ -127,6 +127,21 @@ struct ResolvedScalarTests {
         #expect(configMap.data == ["app": "shop", "tier": "edge", "text": "say \"hi\"\\n\n\ttab\u{1}", "8080": "port"])
     }
 
+    @Test("aliases that expand exponentially are cut off at the writer's limit, naming the line")
+    func aliasExpansionCapped() throws {
+        var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1..<9 {
+            let previous = "*l\(level - 1)"
+            yaml += "l\(level): &l\(level) [\(Array(repeating: level == 1 ? "*a" : previous, count: 10).joined(separator: ", "))]\n"
+        }
+        let root = try #require(try Parser(yaml: yaml.replacingOccurrences(of: "*l0", with: "*a"), resolver: .basic).singleRoot())
+        #expect(throws: NodeJSONWriter.Failure.self) {
+            try NodeJSONWriter.json(root, limit: 100_000)
+        }
+        let small = try #require(try Parser(yaml: "a: &a [x, 'y', 1]\nb: *a\n", resolver: .basic).singleRoot())
+        #expect(String(decoding: try NodeJSONWriter.json(small, limit: 100_000), as: UTF8.self) == #"{"a":["x","y",1],"b":["x","y",1]}"#)
+    }
+
     @Test("a mapping used as a key is a problem naming its line")
     func complexKey() throws {
         let (set, folder) = try load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  ? [a, b]\n  : c\n")
