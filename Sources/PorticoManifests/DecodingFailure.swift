@@ -65,7 +65,7 @@ struct DecodingFailure: Equatable, Sendable {
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar(let scalar):
-            if node.null != nil && scalar.style != .singleQuoted && scalar.style != .doubleQuoted {
+            if ResolvedScalar(scalar) == .null {
                 return scalar.string.isEmpty ? "nothing" : "null"
             }
             let text = scalar.string
@@ -93,7 +93,7 @@ struct FieldLocation {
                 next = sequence.indices.contains(index) ? sequence[index] : nil
             } else if case .mapping? = current {
                 field += field.isEmpty ? key.stringValue : "." + key.stringValue
-                next = current?[key.stringValue]
+                next = current?.field(key.stringValue)
             } else if let index = key.intValue, key.stringValue.hasPrefix("Index ") {
                 field += "[\(index)]"
             } else {

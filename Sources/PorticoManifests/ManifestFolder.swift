@@ -32,13 +32,21 @@ struct ManifestFolder: Sendable {
         self.path = trimmed
     }
 
-    /// The result of listing: manifest file paths in sorted order, and the subfolders that could
-    /// not be listed, with why.
-    struct Listing: Sendable {
+    /// A subfolder that could not be listed, and why.
+    struct Unlistable: Equatable, Sendable {
+        var path: String
+        var reason: String
+    }
+
+    /// The result of listing: manifest file paths in sorted order with the stamp each had when
+    /// listed, and the subfolders that could not be listed.
+    struct Listing: Equatable, Sendable {
         var files: [String] = []
+        /// Each listed file's `stat` from the listing, so that nobody needs to `stat` it again.
+        var stamps: [String: FileStamp] = [:]
         /// The folder and every subfolder read, for a change notifier to watch.
         var folders: [String] = []
-        var unlistable: [(path: String, reason: String)] = []
+        var unlistable: [Unlistable] = []
     }
 
     /// Lists every manifest file below the folder. Throws only when the folder itself cannot be
@@ -57,12 +65,14 @@ struct ManifestFolder: Sendable {
             throw .unreadable(path: path, reason: Self.reason(for: path, error))
         }
         var relativeFiles: [String] = []
+        var stamps: [String: FileStamp] = [:]
+        stamps.reserveCapacity(topEntries.count)
         var folders = [path]
         // A folder reached twice (a symlink loop, or a link to a sibling) is read once, so its
         // files do not come back as duplicates of themselves.
         var visited: Set<FolderIdentity> = []
         if let stamp = FileStamp(path: path) { visited.insert(FolderIdentity(stamp)) }
-        var unlistable: [(path: String, reason: String)] = []
+        var unlistable: [Unlistable] = []
         var pending: [(relative: String, entries: [String], depth: Int)] = [("", topEntries, 0)]
         while let folder = pending.popLast() {
             for name in folder.entries where !name.hasPrefix(".") {
@@ -74,7 +84,7 @@ struct ManifestFolder: Sendable {
                 if stamp.type == .folder {
                     guard visited.insert(FolderIdentity(stamp)).inserted else { continue }
                     guard folder.depth + 1 < Self.maximumDepth else {
-                        unlistable.append((full, "nested deeper than \(Self.maximumDepth) folders (a symlink loop?)"))
+                        unlistable.append(Unlistable(path: full, reason: "nested deeper than \(Self.maximumDepth) folders (a symlink loop?)"))
                         continue
                     }
                     do {
@@ -82,17 +92,19 @@ struct ManifestFolder: Sendable {
                         pending.append((relative, entries, folder.depth + 1))
                         folders.append(full)
                     } catch {
-                        unlistable.append((full, Self.reason(for: full, error)))
+                        unlistable.append(Unlistable(path: full, reason: Self.reason(for: full, error)))
                     }
                 } else if stamp.type == .file, let dot = name.lastIndex(of: "."),
                     Self.extensions.contains(name[name.index(after: dot)...].lowercased())
                 {
                     relativeFiles.append(relative)
+                    stamps[full] = stamp
                 }
             }
         }
         return Listing(
             files: relativeFiles.sorted().map(join),
+            stamps: stamps,
             folders: folders.sorted(),
             unlistable: unlistable.sorted { $0.path < $1.path }
         )

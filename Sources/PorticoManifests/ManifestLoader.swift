@@ -1,12 +1,17 @@
 import PorticoModel
 
-/// Reads a folder of Kubernetes manifests into Portico's model, once. Local mode's watcher
-/// (`ManifestSource`) calls it on every change; tools and tests can call it directly.
+/// Reads a folder of Kubernetes manifests into Portico's model, once, for tools (`portico
+/// check`) and tests. Local mode's watcher (`ManifestSource`) reads with the same per-file
+/// reader but keeps each file's result (`ManifestReadCache`), so that a change re-reads only
+/// the files that changed.
 ///
 /// - Every `*.yaml`, `*.yml` and `*.json` file below the folder is read, in sorted path order;
 ///   names starting with "." (files and folders) are skipped.
 /// - A file may hold several YAML documents (`---`) and `kind: List` (or `IngressList`, ...)
 ///   documents with `items`. JSON is read as the YAML it is.
+/// - Values are typed as Kubernetes types them (YAML 1.2 core schema, then JSON's strict types,
+///   as sigs.k8s.io/yaml does): `port: "80"` and `name: 5` are errors, as `kubectl` reports
+///   them; `!!str 5` or quotes make a string. Merge keys (`<<`) are applied.
 /// - Documents of kinds Portico does not read are counted and skipped; empty ones are skipped.
 /// - A known kind with another apiVersion, a document that does not decode, a YAML syntax error
 ///   and a second document with an existing key each become a `ManifestProblem` naming file,
@@ -22,19 +27,14 @@ public struct ManifestLoader: Sendable {
         self.folder = folder
     }
 
-    /// Reads the folder.
+    /// Reads the folder, its files in parallel on the machine's cores.
     /// - Throws: `ManifestFolderError` when the folder itself is missing, not a folder or unreadable.
     public func load() throws(ManifestFolderError) -> ManifestSet {
         let listing = try ManifestFolder(path: folder).list()
-        var set = ManifestSet()
-        for entry in listing.unlistable {
-            set.problems.append(
-                ManifestProblem(key: nil, error: SourceError(origin: .file(path: entry.path, line: 1), message: "cannot list folder: \(entry.reason)")))
-            set.unreadablePaths.insert(entry.path)
+        var builder = ManifestSetBuilder(unlistable: listing.unlistable)
+        for (path, result) in zip(listing.files, ManifestFileReader.read(listing.files)) {
+            builder.add(result, path: path)
         }
-        for path in listing.files {
-            ManifestFileReader(path: path).read(into: &set)
-        }
-        return set
+        return builder.set
     }
 }

@@ -217,7 +217,7 @@ struct ManifestLoaderTests {
         let file = folder.path("ingress.yaml")
         #expect(
             set.problems.map(\.description) == [
-                "\(file):12: spec.rules[0].http.paths[0].pathType: expected a single value, found a list (Ingress prod/shop)",
+                "\(file):12: spec.rules[0].http.paths[0].pathType: expected a string, found a list (Ingress prod/shop)",
                 "\(file):28: spec.defaultBackend.service.port.number: expected a whole number, found 'abc' (Ingress default/api)",
             ])
     }
