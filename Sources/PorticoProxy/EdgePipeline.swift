@@ -9,8 +9,10 @@ extension ChannelPipeline.SynchronousOperations {
     /// 2. NIO's server pipeline with pipelining assistance (one request at a time, answers in
     ///    order) and protocol error handling (400 and close on malformed requests), its decoder
     ///    limited to `maxHeaderBytes`;
-    /// 3. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
-    /// 4. `ProxyHandler`: routing, upstream exchange and relaying.
+    /// 3. `PipelineReadAheadHandler`, just before NIO's pipeline handler, keeping the socket
+    ///    readable while a response is in flight (no epoll churn per request);
+    /// 4. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
+    /// 5. `ProxyHandler`: routing, upstream exchange and relaying.
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -37,6 +39,8 @@ extension ChannelPipeline.SynchronousOperations {
         )
         let errorHandler = try self.handler(type: HTTPServerProtocolErrorHandler.self)
         try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
+        let pipelineHandler = try self.handler(type: HTTPServerPipelineHandler.self)
+        try self.addHandler(PipelineReadAheadHandler(), position: .before(pipelineHandler))
         try self.addHandler(
             ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger)
         )
