@@ -21,12 +21,11 @@ extension ChannelPipeline.SynchronousOperations {
         loop: LoopState,
         accessLogger: Logger?
     ) throws {
-        try self.addHandler(
-            ConnectionTimeoutHandler(
-                idleTimeout: configuration.idleTimeout,
-                headerTimeout: configuration.headerReadTimeout
-            )
+        let timeouts = ConnectionTimeoutHandler(
+            idleTimeout: configuration.idleTimeout,
+            headerTimeout: configuration.headerReadTimeout
         )
+        try self.addHandler(timeouts)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
@@ -42,7 +41,13 @@ extension ChannelPipeline.SynchronousOperations {
         let pipelineHandler = try self.handler(type: HTTPServerPipelineHandler.self)
         try self.addHandler(PipelineReadAheadHandler(), position: .before(pipelineHandler))
         try self.addHandler(
-            ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger)
+            ProxyHandler(
+                routes: routes,
+                loop: loop,
+                configuration: configuration,
+                accessLogger: accessLogger,
+                timeouts: timeouts
+            )
         )
     }
 }
