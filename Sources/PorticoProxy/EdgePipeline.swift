@@ -9,10 +9,12 @@ extension ChannelPipeline.SynchronousOperations {
     /// 2. NIO's server pipeline with pipelining assistance (one request at a time, answers in
     ///    order) and protocol error handling (400 and close on malformed requests), its decoder
     ///    limited to `maxHeaderBytes`;
-    /// 3. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
-    /// 4. per scheme: `HTTPSRedirectHandler` (plain HTTP) or `HSTSHandler` (TLS, unless HSTS is
+    /// 3. `PipelineReadAheadHandler`, just before NIO's pipeline handler, keeping the socket
+    ///    readable while a response is in flight (no epoll churn per request);
+    /// 4. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
+    /// 5. per scheme: `HTTPSRedirectHandler` (plain HTTP) or `HSTSHandler` (TLS, unless HSTS is
     ///    off);
-    /// 5. `ProxyHandler`: routing, upstream exchange and relaying.
+    /// 6. `ProxyHandler`: routing, upstream exchange and relaying.
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -22,12 +24,11 @@ extension ChannelPipeline.SynchronousOperations {
         accessLogger: Logger?,
         scheme: EdgeScheme = .http
     ) throws {
-        try self.addHandler(
-            ConnectionTimeoutHandler(
-                idleTimeout: configuration.idleTimeout,
-                headerTimeout: configuration.headerReadTimeout
-            )
+        let timeouts = ConnectionTimeoutHandler(
+            idleTimeout: configuration.idleTimeout,
+            headerTimeout: configuration.headerReadTimeout
         )
+        try self.addHandler(timeouts)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
@@ -40,9 +41,18 @@ extension ChannelPipeline.SynchronousOperations {
         )
         let errorHandler = try self.handler(type: HTTPServerProtocolErrorHandler.self)
         try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
+        let pipelineHandler = try self.handler(type: HTTPServerPipelineHandler.self)
+        try self.addHandler(PipelineReadAheadHandler(), position: .before(pipelineHandler))
         try self.addSchemeHandlers(scheme, configuration: configuration, routes: routes)
         try self.addHandler(
-            ProxyHandler(routes: routes, loop: loop, configuration: configuration, accessLogger: accessLogger, scheme: scheme)
+            ProxyHandler(
+                routes: routes,
+                loop: loop,
+                configuration: configuration,
+                accessLogger: accessLogger,
+                timeouts: timeouts,
+                scheme: scheme
+            )
         )
     }
 }

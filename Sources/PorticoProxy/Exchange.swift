@@ -34,7 +34,6 @@ final class Exchange {
     var bytesSent = 0
     var upstreamCloses = false
     var closeDownstreamAfterResponse = false
-    var responseTimer: Scheduled<Void>?
 
     /// Whether a failed upstream attempt may be repeated on a fresh connection: only the stale
     /// keep-alive race qualifies (a reused connection failed before any response byte), only

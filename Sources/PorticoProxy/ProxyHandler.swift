@@ -30,19 +30,26 @@ final class ProxyHandler: ChannelDuplexHandler {
     private let configuration: ProxyConfiguration
     private let accessLogger: Logger?
     private let scheme: EdgeScheme
+    /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
+    private let timeouts: ConnectionTimeoutHandler?
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var clientAddress: String?
     private var listenerPort = ""
     private var readPending = false
+    /// The upstream response timeout of the current exchange, armed when its request end has
+    /// been sent and cleared when the response head arrives; one scheduled task per connection.
+    private var responseTimer = DeadlineTimer()
 
     init(
         routes: RouteTableStore,
         loop: LoopState,
         configuration: ProxyConfiguration,
         accessLogger: Logger?,
+        timeouts: ConnectionTimeoutHandler?,
         scheme: EdgeScheme = .http
     ) {
+        self.timeouts = timeouts
         self.scheme = scheme
         self.routes = routes
         self.loop = loop
@@ -57,6 +64,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.responseTimer.cancel()
         self.context = nil
     }
 
@@ -66,7 +74,7 @@ final class ProxyHandler: ChannelDuplexHandler {
         let part = Self.unwrapInboundIn(data)
         switch (self.state, part) {
         case (.idle, .head(let head)):
-            context.triggerUserOutboundEvent(RequestPhase.headReceived, promise: nil)
+            self.timeouts?.requestPhase(.headReceived)
             self.startRequest(head, context: context)
         case (.answeredLocally(let keepAlive), .end):
             self.state = .idle
@@ -106,13 +114,13 @@ final class ProxyHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if case .proxying(let exchange) = self.state {
             // The client went away mid-exchange: the upstream connection is mid-message too.
-            exchange.responseTimer?.cancel()
             if let connection = exchange.connection {
                 connection.delegate = nil
                 connection.close()
             }
             self.record(exchange, status: exchange.responseHeadSent ? exchange.status : .init(statusCode: 499))
         }
+        self.responseTimer.cancel()
         self.state = .closed
         context.fireChannelInactive()
     }
@@ -257,19 +265,29 @@ final class ProxyHandler: ChannelDuplexHandler {
 
     private func armResponseTimer(_ exchange: Exchange) {
         guard !exchange.responseHeadSent, let context = self.context else { return }
-        exchange.responseTimer?.cancel()
-        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(
-            in: self.configuration.upstreamResponseTimeout
-        ) { [weak self] in
-            guard let self, case .proxying(let current) = self.state, current === exchange else { return }
-            self.dropConnection(exchange)
-            self.fail(exchange, .responseTimeout(exchange.endpoint))
+        let deadline = context.eventLoop.now + self.configuration.upstreamResponseTimeout
+        if self.responseTimer.set(deadline) { self.scheduleResponseTimer(at: deadline, eventLoop: context.eventLoop) }
+    }
+
+    private func scheduleResponseTimer(at deadline: NIODeadline, eventLoop: any EventLoop) {
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            switch self.responseTimer.fired(now: eventLoop.now) {
+            case .expired:
+                guard case .proxying(let exchange) = self.state, !exchange.responseHeadSent else { return }
+                self.dropConnection(exchange)
+                self.fail(exchange, .responseTimeout(exchange.endpoint))
+            case .reschedule(let later):
+                self.scheduleResponseTimer(at: later, eventLoop: eventLoop)
+            case .none:
+                ()
+            }
         }
+        self.responseTimer.scheduled(task, at: deadline)
     }
 
     private func dropConnection(_ exchange: Exchange) {
-        exchange.responseTimer?.cancel()
-        exchange.responseTimer = nil
+        self.responseTimer.clear()
         if let connection = exchange.connection {
             connection.delegate = nil
             connection.close()
@@ -321,7 +339,7 @@ final class ProxyHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext
     ) {
         let (head, body) = LocalResponse.make(status, version: version, close: !keepAlive, allocator: context.channel.allocator)
-        context.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        self.timeouts?.requestPhase(.responseCompleted)
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         self.writeEnd(closeAfter: !keepAlive, context: context)
@@ -407,8 +425,7 @@ extension ProxyHandler: UpstreamDelegate {
                 // 1xx from upstream: Portico consumed `Expect` itself, so none is owed downstream.
                 return
             }
-            exchange.responseTimer?.cancel()
-            exchange.responseTimer = nil
+            self.responseTimer.clear()
             exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
             exchange.status = head.status
             head.version = exchange.downstreamVersion
@@ -444,8 +461,7 @@ extension ProxyHandler: UpstreamDelegate {
     func upstreamClosed() {
         guard case .proxying(let exchange) = self.state else { return }
         exchange.connection = nil
-        exchange.responseTimer?.cancel()
-        exchange.responseTimer = nil
+        self.responseTimer.clear()
         if exchange.mayRetryOnFreshConnection {
             // The stale keep-alive race: the upstream closed an idle connection just as we
             // reused it. Nothing of the body was sent, so sending the request again is safe.
@@ -477,7 +493,7 @@ extension ProxyHandler: UpstreamDelegate {
         // told from a next request, so the connection closes after this response.
         let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived
         self.state = close ? .closed : .idle
-        context.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        self.timeouts?.requestPhase(.responseCompleted)
         self.writeEnd(closeAfter: close, context: context)
         self.resumeReadsIfPossible()
     }

@@ -1,5 +1,6 @@
-/// Outbound user events that tell connection-level handlers below the HTTP codec where the
-/// request cycle is, so they can pick the right timeout without parsing HTTP themselves.
+/// Where the request cycle is, told to connection-level handlers below the HTTP codec so they
+/// can pick the right timeout without parsing HTTP themselves: by a direct call from
+/// `ProxyHandler`, or as an outbound user event.
 enum RequestPhase: Sendable {
     /// A complete request head was decoded.
     case headReceived

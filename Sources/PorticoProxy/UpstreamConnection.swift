@@ -27,8 +27,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     weak var delegate: (any UpstreamDelegate)?
     /// Called once when the channel closes, so the pool can forget the connection.
     var onClose: ((UpstreamConnection) -> Void)?
-    /// The pool's idle timer while the connection is idle.
-    var idleTimer: Scheduled<Void>?
+    /// The pool's idle timeout: set while the connection is idle, cleared while it is in use.
+    var idleTimer = DeadlineTimer()
     private var context: ChannelHandlerContext?
     private var readsPaused = false
     private var readPending = false
@@ -54,8 +54,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.isActive = false
-        self.idleTimer?.cancel()
-        self.idleTimer = nil
+        self.idleTimer.cancel()
         let delegate = self.delegate
         self.delegate = nil
         let onClose = self.onClose

@@ -8,7 +8,9 @@ internal import PorticoRouteTable
 /// Connections are opened on the same event loop as the downstream channel that needs them,
 /// so relaying never hops threads and the pool needs no lock. Idle connections are kept
 /// last-in-first-out (the warmest first), at most `maxIdlePerEndpoint` per endpoint, each for
-/// at most `idleTimeout`; a connection that closes while idle is evicted at once.
+/// at most `idleTimeout`; a connection that closes while idle is evicted at once. Each
+/// connection's idle timeout is a `DeadlineTimer`, so taking and releasing a connection per
+/// request schedules no task (the one scheduled moves on when it fires early).
 final class UpstreamPool {
     private let eventLoop: any EventLoop
     private let connectTimeout: TimeAmount
@@ -29,8 +31,7 @@ final class UpstreamPool {
         guard var list = self.idle.removeValue(forKey: endpoint) else { return nil }
         defer { if !list.isEmpty { self.idle[endpoint] = list } }
         while let connection = list.popLast() {
-            connection.idleTimer?.cancel()
-            connection.idleTimer = nil
+            connection.idleTimer.clear()
             connection.onClose = nil
             if connection.isActive { return connection }
         }
@@ -89,11 +90,23 @@ final class UpstreamPool {
             return
         }
         connection.onClose = { [unowned self] closed in self.evict(closed) }
-        connection.idleTimer = self.eventLoop.assumeIsolated().scheduleTask(in: self.idleTimeout) {
-            connection.close()
-        }
+        let deadline = self.eventLoop.now + self.idleTimeout
+        if connection.idleTimer.set(deadline) { self.scheduleIdleTimer(connection, at: deadline) }
         list.append(connection)
         self.idle[connection.endpoint] = list
+    }
+
+    private func scheduleIdleTimer(_ connection: UpstreamConnection, at deadline: NIODeadline) {
+        let eventLoop = self.eventLoop
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            switch connection.idleTimer.fired(now: eventLoop.now) {
+            case .expired: connection.close()
+            case .reschedule(let later):
+                if let self { self.scheduleIdleTimer(connection, at: later) }
+            case .none: ()
+            }
+        }
+        connection.idleTimer.scheduled(task, at: deadline)
     }
 
     /// Closes every idle connection (shutdown).

@@ -49,4 +49,39 @@ struct ConnectionTimeoutHandlerTests {
         #expect(!channel.isActive)
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
+
+    @Test func idleTimeoutRestartsAfterEachResponse() throws {
+        let channel = try self.makeChannel()
+        let handler = try channel.pipeline.syncOperations.handler(type: ConnectionTimeoutHandler.self)
+        for _ in 0..<3 {
+            // A request every 40 s keeps the connection open past the first 60 s deadline.
+            channel.embeddedEventLoop.advanceTime(by: .seconds(40))
+            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+            _ = try channel.readInbound(as: ByteBuffer.self)
+            handler.requestPhase(.headReceived)
+            handler.requestPhase(.responseCompleted)
+            #expect(channel.isActive)
+        }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func headerTimeoutAppliesWhenAHeadIsIncompleteAfterAnIdlePeriod() throws {
+        let channel = try self.makeChannel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n"))
+        _ = try channel.readInbound(as: ByteBuffer.self)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        guard case .byteBuffer(let response) = try channel.readOutbound(as: IOData.self) else {
+            Issue.record("no 408 written")
+            return
+        }
+        #expect(String(buffer: response).hasPrefix("HTTP/1.1 408"))
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
 }

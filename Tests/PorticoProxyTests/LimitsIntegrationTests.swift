@@ -105,6 +105,31 @@ struct LimitsIntegrationTests {
         }
     }
 
+    @Test func pipelinedRequestsWithBodiesAreRelayedInOrder() async throws {
+        let slow = try await UpstreamStub.start(name: "slow", behavior: .delay(.milliseconds(150), then: .fixed(status: 200, body: "first")))
+        let echo = try await UpstreamStub.start(name: "echo", behavior: .echo)
+        let table = makeTable([
+            TestRoute(path: .prefix("/slow"), service: "slow", endpoints: [slow.endpoint]),
+            TestRoute(path: .prefix("/echo"), service: "echo", endpoints: [echo.endpoint]),
+        ])
+        try await withProxy(table, stubs: [slow, echo]) { proxy in
+            // Three requests in one write: the second and third (one of them chunked) arrive
+            // while the first is still waiting for its slow upstream.
+            let raw = try await HTTPTestClient.rawExchange(
+                port: proxy.port,
+                bytes: "POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nalpha"
+                    + "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbeta\r\n0\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\ngamma"
+            )
+            let first = try #require(raw.firstRange(of: "first"))
+            let second = try #require(raw.firstRange(of: "beta"))
+            let third = try #require(raw.firstRange(of: "gamma"))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(second.lowerBound < third.lowerBound)
+            #expect(raw.split(separator: "HTTP/1.1 200", omittingEmptySubsequences: false).count == 4)
+        }
+    }
+
     @Test func connectionsOverTheLimitAreClosedAtOnce() async throws {
         let stub = try await UpstreamStub.start(name: "f")
         let table = makeTable([TestRoute(service: "f", endpoints: [stub.endpoint])])
