@@ -265,6 +265,9 @@ kind: Ingress
 metadata:
   name: bench
   namespace: bench
+  annotations:
+    # nginx and HAProxy serve bench.local on both ports; so must Portico (no 308 to HTTPS).
+    portico.dev/ssl-redirect: "false"
 spec:
   ingressClassName: portico
   tls:
