@@ -161,6 +161,30 @@ import Testing
         }
     }
 
+    @Test func gracefulShutdownClosesUpgradedConnectionsAfterTheGracePeriod() async throws {
+        let stub = try await WebSocketEchoStub.start()
+        let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "ws", endpoints: [stub.endpoint])])) {
+            $0.shutdownGracePeriod = .milliseconds(300)
+        }
+        do {
+            try await WebSocketTestClient.withConnection(port: harness.port) { client in
+                #expect(try await client.handshake().status == 101)
+                try await client.send(text: "before")
+                _ = try await client.readFrame()
+                let start = NIODeadline.now()
+                async let stopped: Void = harness.stop()
+                #expect(await client.waitForClose(timeout: .seconds(5)))
+                #expect(NIODeadline.now() - start >= .milliseconds(200))
+                try await stopped
+            }
+            try await stub.close()
+        } catch {
+            try? await harness.stop()
+            try? await stub.close()
+            throw error
+        }
+    }
+
     @Test func upgradeWorksOnTheTLSListener() async throws {
         let stub = try await WebSocketEchoStub.start()
         let routes = RouteTableStore(makeTable([TestRoute(service: "ws", endpoints: [stub.endpoint])]))
