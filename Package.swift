@@ -133,6 +133,7 @@ let package = Package(
                 "PorticoModel",
                 "PorticoRouteTable",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -170,6 +171,7 @@ let package = Package(
                 "PorticoBalancing",
                 "PorticoTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -52,6 +52,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time for an upstream to start its response; slower gets 504. Default: 60s.", valueName: "duration"))
     var upstreamResponseTimeout: String?
 
+    @Option(
+        name: .customLong("websocket-idle-timeout"),
+        help: ArgumentHelp("Time an upgraded (WebSocket) connection may pass no byte before it is closed. Default: 3600s.", valueName: "duration")
+    )
+    var websocketIdleTimeout: String?
+
     @Flag(inversion: .prefixedNo, help: "Write one log line per request (logger portico.access).")
     var accessLog = true
 
@@ -82,6 +88,7 @@ struct Run: AsyncParsableCommand {
         if let value = try Self.duration(idleTimeout, "--idle-timeout") { proxy.idleTimeout = TimeAmount(value) }
         if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = TimeAmount(value) }
         if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = TimeAmount(value) }
+        if let value = try Self.duration(websocketIdleTimeout, "--websocket-idle-timeout") { proxy.upgradedIdleTimeout = TimeAmount(value) }
         proxy.accessLog = accessLog
 
         let configuration = Configuration(

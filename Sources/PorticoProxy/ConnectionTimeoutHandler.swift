@@ -16,7 +16,7 @@ internal import NIOHTTP1
 /// bytes arrive is scheduled only at the end of the read cycle, by which time the head has
 /// usually been decoded and the deadline cleared again. Both timeouts expire when they are
 /// reached (within the event loop's scheduling latency), as before.
-final class ConnectionTimeoutHandler: ChannelDuplexHandler {
+final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = IOData

@@ -34,13 +34,16 @@ final class Exchange {
     var bytesSent = 0
     var upstreamCloses = false
     var closeDownstreamAfterResponse = false
+    /// The upstream accepted the upgrade and its 101 went downstream; the switch to a byte
+    /// relay happens when the 101 message ends.
+    var switchingProtocols = false
 
     /// Whether a failed upstream attempt may be repeated on a fresh connection: only the stale
     /// keep-alive race qualifies (a reused connection failed before any response byte), only
     /// once, and only while no body byte has been sent, so the upstream cannot have acted on a
     /// partial request.
     var mayRetryOnFreshConnection: Bool {
-        self.connectionWasReused && !self.responseHeadSent && !self.bodySent && !self.retried
+        self.connectionWasReused && self.facts.upgrade == nil && !self.responseHeadSent && !self.bodySent && !self.retried
     }
 
     init(

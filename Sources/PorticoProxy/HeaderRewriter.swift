@@ -5,6 +5,8 @@ internal import NIOHTTP1
 /// Hop-by-hop headers describe one connection, not the message, so they are dropped in both
 /// directions (RFC 9110 section 7.6.1): `Connection` and every header it names, plus the fixed
 /// list below. `Transfer-Encoding` is dropped too; the encoders frame each side again.
+/// An upgrade request (WebSocket) is the exception: its `Connection: upgrade` and `Upgrade`
+/// are kept, as nginx and Envoy do, and so are those of the 101 that accepts it.
 enum HeaderRewriter {
     /// Headers that never cross the proxy, whatever `Connection` says.
     static let hopByHop: [String] = [
@@ -18,6 +20,18 @@ enum HeaderRewriter {
         var expectsContinue: Bool
         /// The body is chunked; the upstream request is re-framed as chunked.
         var isChunked: Bool
+        /// The protocol an upgrade request asks for (its `Upgrade` value), nil for other requests.
+        var upgrade: String?
+    }
+
+    /// The `Upgrade` value of an HTTP/1.1 GET that carries `Connection: upgrade`; nil otherwise.
+    /// Tokens compare case-insensitively.
+    static func upgradeProtocol(_ head: HTTPRequestHead) -> String? {
+        guard head.method == .GET, head.version == .http1_1,
+            head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" }),
+            let value = head.headers.first(name: "upgrade"), !value.isEmpty
+        else { return nil }
+        return value
     }
 
     /// Turns a downstream request head into the head sent upstream: HTTP/1.1, hop-by-hop headers
@@ -30,7 +44,7 @@ enum HeaderRewriter {
         listenerPort: String,
         scheme: String = "http"
     ) -> RequestFacts {
-        var facts = RequestFacts(expectsContinue: false, isChunked: false)
+        var facts = RequestFacts(expectsContinue: false, isChunked: false, upgrade: self.upgradeProtocol(head))
         facts.isChunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
         if head.headers.contains(name: "expect") {
             facts.expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
@@ -39,6 +53,10 @@ enum HeaderRewriter {
         self.removeHopByHop(&head.headers)
         if facts.isChunked {
             head.headers.add(name: "transfer-encoding", value: "chunked")
+        }
+        if let upgrade = facts.upgrade {
+            head.headers.add(name: "connection", value: "upgrade")
+            head.headers.add(name: "upgrade", value: upgrade)
         }
         head.version = .http1_1
 
@@ -68,6 +86,15 @@ enum HeaderRewriter {
         let upstreamCloses = !head.isKeepAlive
         self.removeHopByHop(&head.headers)
         return upstreamCloses
+    }
+
+    /// Strips hop-by-hop headers from a 101 Switching Protocols, keeping `Connection: upgrade`
+    /// and the upstream's `Upgrade` (the client needs both to accept the switch).
+    static func rewriteSwitchingResponse(_ head: inout HTTPResponseHead) {
+        let upgrade = head.headers[canonicalForm: "upgrade"].map(String.init)
+        self.removeHopByHop(&head.headers)
+        head.headers.add(name: "connection", value: "upgrade")
+        for value in upgrade { head.headers.add(name: "upgrade", value: value) }
     }
 
     /// Removes `Connection`, the headers it names, and the fixed hop-by-hop list. Costs a scan

@@ -36,6 +36,10 @@ public struct ProxyConfiguration: Sendable {
     /// On graceful shutdown, time in-flight requests get to finish before their connections
     /// are closed anyway. Default 30 s.
     public var shutdownGracePeriod: TimeAmount
+    /// Time an upgraded (WebSocket) connection may pass no byte either way before both sides
+    /// are closed. Default 3600 s: WebSockets idle for long stretches between messages, and
+    /// nginx users raise `proxy_read_timeout` to about this much for them.
+    public var upgradedIdleTimeout: TimeAmount = .seconds(3600)
     /// Port of the HTTPS listener; nil runs none (it needs a `CertificateStore`). 0 picks an
     /// ephemeral port (tests).
     public var httpsPort: Int? = nil

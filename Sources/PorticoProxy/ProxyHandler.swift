@@ -11,7 +11,7 @@ internal import PorticoRouteTable
 /// answers itself when no route matches (404), the cluster has no endpoints (503), or the
 /// upstream fails before its response head (502/504); after a response head has gone out an
 /// upstream failure can only close the downstream connection.
-final class ProxyHandler: ChannelDuplexHandler {
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -22,6 +22,8 @@ final class ProxyHandler: ChannelDuplexHandler {
         /// Answered locally; discarding the request body until its end.
         case answeredLocally(keepAlive: Bool)
         case proxying(Exchange)
+        /// Switched to a byte relay after a 101; this handler is leaving the pipeline.
+        case upgraded
         case closed
     }
 
@@ -88,7 +90,7 @@ final class ProxyHandler: ChannelDuplexHandler {
             } else {
                 exchange.pending.append(part)
             }
-        case (.closed, _):
+        case (.closed, _), (.upgraded, _):
             ()
         case (.idle, .body), (.idle, .end), (.proxying, .head):
             // The server pipeline handler delivers one request at a time, so this means the
@@ -194,7 +196,7 @@ final class ProxyHandler: ChannelDuplexHandler {
             start: start
         )
         self.state = .proxying(exchange)
-        if let connection = self.loop.pool.takeIdle(endpoint) {
+        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint) {
             exchange.connectionWasReused = true
             self.connected(connection, exchange: exchange)
         } else {
@@ -203,7 +205,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     }
 
     private func connect(_ exchange: Exchange) {
-        self.loop.pool.connect(exchange.endpoint) { [weak self] result in
+        self.loop.pool.connect(exchange.endpoint, forUpgrade: exchange.facts.upgrade != nil) { [weak self] result in
             guard let self, case .proxying(let current) = self.state, current === exchange else {
                 // The exchange ended (client gone) while connecting: nothing was written on the
                 // new connection, so it is clean enough to close without further thought.
@@ -421,6 +423,10 @@ extension ProxyHandler: UpstreamDelegate {
         guard case .proxying(let exchange) = self.state, let context = self.context else { return }
         switch part {
         case .head(var head):
+            if head.status == .switchingProtocols, exchange.facts.upgrade != nil {
+                self.relaySwitchingProtocols(head, exchange: exchange, context: context)
+                return
+            }
             if head.status.code < 200 {
                 // 1xx from upstream: Portico consumed `Expect` itself, so none is owed downstream.
                 return
@@ -432,7 +438,9 @@ extension ProxyHandler: UpstreamDelegate {
             let keepAlive = DownstreamKeepAlive.apply(
                 to: &head,
                 method: exchange.method,
-                requestKeepAlive: exchange.downstreamKeepAlive
+                // An upgrade request left the downstream decoder expecting the switch; after
+                // any other answer it cannot read a next request, so the connection closes.
+                requestKeepAlive: exchange.downstreamKeepAlive && exchange.facts.upgrade == nil
             )
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
@@ -446,7 +454,11 @@ extension ProxyHandler: UpstreamDelegate {
             }
         case .end:
             guard exchange.responseHeadSent else { return }
-            self.completeExchange(exchange, context: context)
+            if exchange.switchingProtocols {
+                self.switchToRelay(exchange, context: context)
+            } else {
+                self.completeExchange(exchange, context: context)
+            }
         }
     }
 
@@ -476,10 +488,48 @@ extension ProxyHandler: UpstreamDelegate {
         self.fail(exchange, .upstreamReset(exchange.endpoint))
     }
 
+    private func relaySwitchingProtocols(
+        _ head: HTTPResponseHead,
+        exchange: Exchange,
+        context: ChannelHandlerContext
+    ) {
+        var head = head
+        self.responseTimer.clear()
+        HeaderRewriter.rewriteSwitchingResponse(&head)
+        head.version = exchange.downstreamVersion
+        exchange.status = head.status
+        exchange.responseHeadSent = true
+        exchange.switchingProtocols = true
+        context.writeAndFlush(Self.wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    /// The 101 message ended: from here on both channels relay bytes (see `UpgradeSwitch`).
+    private func switchToRelay(_ exchange: Exchange, context: ChannelHandlerContext) {
+        self.record(exchange, status: exchange.status)
+        guard let connection = exchange.connection, let upstream = connection.pipeline else {
+            self.closeDownstream(context: context)
+            return
+        }
+        connection.delegate = nil
+        connection.onClose = nil
+        exchange.connection = nil
+        self.state = .upgraded
+        do {
+            try UpgradeSwitch.relay(
+                downstream: context.pipeline.syncOperations,
+                upstream: upstream,
+                idleTimeout: self.configuration.upgradedIdleTimeout
+            )
+        } catch {
+            connection.close()
+            context.close(promise: nil)
+        }
+    }
+
     private func completeExchange(_ exchange: Exchange, context: ChannelHandlerContext) {
         if let connection = exchange.connection {
             exchange.connection = nil
-            if exchange.requestEndSent, !exchange.upstreamCloses {
+            if exchange.requestEndSent, !exchange.upstreamCloses, exchange.facts.upgrade == nil {
                 self.loop.pool.release(connection)
             } else {
                 connection.delegate = nil

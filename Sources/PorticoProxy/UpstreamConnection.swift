@@ -17,7 +17,7 @@ protocol UpstreamDelegate: AnyObject {
 ///
 /// In its pool (no delegate) it expects silence: any response byte means the upstream is
 /// confused, so the connection is closed; a close evicts it from the pool.
-final class UpstreamConnection: ChannelDuplexHandler {
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
@@ -121,6 +121,9 @@ final class UpstreamConnection: ChannelDuplexHandler {
             context.read()
         }
     }
+
+    /// The channel's pipeline, for the switch to a byte relay after an upgrade.
+    var pipeline: ChannelPipeline.SynchronousOperations? { self.context?.pipeline.syncOperations }
 
     func close() {
         self.context?.close(promise: nil)

@@ -38,9 +38,12 @@ final class UpstreamPool {
         return nil
     }
 
-    /// Opens a new connection to `endpoint`; `completion` runs on this event loop.
+    /// Opens a new connection to `endpoint`; `completion` runs on this event loop. A connection
+    /// for an upgrade request keeps the bytes its decoder holds past a 101 for the relay; it is
+    /// never released to the pool.
     func connect(
         _ endpoint: Endpoint,
+        forUpgrade: Bool = false,
         completion: @escaping (Result<UpstreamConnection, ProxyError>) -> Void
     ) {
         // Parsed per connect rather than cached: endpoints churn with pods, and a cache keyed
@@ -57,7 +60,9 @@ final class UpstreamPool {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes
+                    )
                     try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint))
                 }
             }

@@ -30,6 +30,52 @@ struct HeaderRewriterTests {
         #expect(head.headers["x-forwarded-port"] == ["8080"])
     }
 
+    @Test func upgradeRequestsKeepConnectionUpgradeAndUpgrade() {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/chat")
+        head.headers.add(name: "Host", value: "a.example.com")
+        head.headers.add(name: "Connection", value: "keep-alive, UPGRADE")
+        head.headers.add(name: "Upgrade", value: "WebSocket")
+        head.headers.add(name: "Keep-Alive", value: "timeout=5")
+        head.headers.add(name: "Sec-WebSocket-Key", value: "k")
+        let facts = HeaderRewriter.rewriteRequest(&head, clientAddress: "10.0.0.9", listenerPort: "8080")
+        #expect(facts.upgrade == "WebSocket")
+        #expect(head.headers["connection"] == ["upgrade"])
+        #expect(head.headers["upgrade"] == ["WebSocket"])
+        #expect(!head.headers.contains(name: "keep-alive"))
+        #expect(head.headers["sec-websocket-key"] == ["k"])
+        #expect(head.headers["x-forwarded-for"] == ["10.0.0.9"])
+    }
+
+    @Test func onlyHTTP11GetWithConnectionUpgradeIsAnUpgrade() {
+        func head(_ method: HTTPMethod, _ version: HTTPVersion, connection: String?) -> HTTPRequestHead {
+            var head = HTTPRequestHead(version: version, method: method, uri: "/")
+            head.headers.add(name: "Upgrade", value: "websocket")
+            if let connection { head.headers.add(name: "Connection", value: connection) }
+            return head
+        }
+        #expect(HeaderRewriter.upgradeProtocol(head(.GET, .http1_1, connection: "Upgrade")) == "websocket")
+        #expect(HeaderRewriter.upgradeProtocol(head(.GET, .http1_1, connection: nil)) == nil)
+        #expect(HeaderRewriter.upgradeProtocol(head(.GET, .http1_1, connection: "keep-alive")) == nil)
+        #expect(HeaderRewriter.upgradeProtocol(head(.POST, .http1_1, connection: "upgrade")) == nil)
+        #expect(HeaderRewriter.upgradeProtocol(head(.GET, .http1_0, connection: "upgrade")) == nil)
+        var plain = head(.GET, .http1_1, connection: nil)
+        _ = HeaderRewriter.rewriteRequest(&plain, clientAddress: nil, listenerPort: "80")
+        #expect(!plain.headers.contains(name: "upgrade"))
+    }
+
+    @Test func switchingResponseKeepsUpgradeAndDropsOtherHopByHop() {
+        var head = HTTPResponseHead(version: .http1_1, status: .switchingProtocols)
+        head.headers.add(name: "Connection", value: "Upgrade, X-Hop")
+        head.headers.add(name: "Upgrade", value: "websocket")
+        head.headers.add(name: "X-Hop", value: "1")
+        head.headers.add(name: "Sec-WebSocket-Accept", value: "a")
+        HeaderRewriter.rewriteSwitchingResponse(&head)
+        #expect(head.headers["connection"] == ["upgrade"])
+        #expect(head.headers["upgrade"] == ["websocket"])
+        #expect(!head.headers.contains(name: "x-hop"))
+        #expect(head.headers["sec-websocket-accept"] == ["a"])
+    }
+
     @Test func responseRewriteReportsUpstreamClose() {
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Connection", value: "close, X-Hop")
