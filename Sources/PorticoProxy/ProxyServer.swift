@@ -73,30 +73,14 @@ public final class ProxyServer: Service, Sendable {
         let loops = self.loops
         let counter = self.counter
         let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
-        let bootstrap = ServerBootstrap(group: self.group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
-                }
-            }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard let loop = loops.state(for: channel.eventLoop) else {
-                        throw ProxyServerError.unknownEventLoop
-                    }
-                    loop.connectionOpened(channel)
-                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
-                    try channel.pipeline.syncOperations.configureEdgePipeline(
-                        configuration: configuration,
-                        routes: routes,
-                        loop: loop,
-                        accessLogger: accessLogger
-                    )
-                }
-            }
+        let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
+            try channel.pipeline.syncOperations.configureEdgePipeline(
+                configuration: configuration,
+                routes: routes,
+                loop: loop,
+                accessLogger: accessLogger
+            )
+        }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.bindHost, port: configuration.httpPort).get()
@@ -208,32 +192,16 @@ public final class ProxyServer: Service, Sendable {
         let routes = self.routes
         let contexts = try TLSContextProvider(options: configuration.tls, certificates: certificates)
         let metrics = TLSMetrics()
-        let bootstrap = ServerBootstrap(group: self.group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
-                }
-            }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard let loop = loops.state(for: channel.eventLoop) else {
-                        throw ProxyServerError.unknownEventLoop
-                    }
-                    loop.connectionOpened(channel)
-                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
-                    try channel.pipeline.syncOperations.configureSecureEdgePipeline(
-                        context: try contexts.context(),
-                        metrics: metrics,
-                        configuration: configuration,
-                        routes: routes,
-                        loop: loop,
-                        accessLogger: accessLogger
-                    )
-                }
-            }
+        let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
+            try channel.pipeline.syncOperations.configureSecureEdgePipeline(
+                context: try contexts.context(),
+                metrics: metrics,
+                configuration: configuration,
+                routes: routes,
+                loop: loop,
+                accessLogger: accessLogger
+            )
+        }
         let channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
         // Published under the state lock, so that a shutdown either sees it or stops it here.
         let stillWanted = self.state.withLock { state in
@@ -249,6 +217,35 @@ public final class ProxyServer: Service, Sendable {
             "https listening",
             metadata: ["host": "\(configuration.bindHost)", "port": "\(channel.localAddress?.port ?? port)"]
         )
+    }
+
+    /// The listener setup both ports share: accept backlog, the connection limit on the server
+    /// channel, TCP_NODELAY, and per-connection bookkeeping on the connection's event loop
+    /// (for draining at shutdown) before `configurePipeline` adds the scheme's handlers.
+    private func makeBootstrap(
+        loops: LoopStates,
+        counter: ConnectionCounter,
+        configurePipeline: @escaping @Sendable (any Channel, LoopState) throws -> Void
+    ) -> ServerBootstrap {
+        ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(counter: counter))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops.state(for: channel.eventLoop) else {
+                        throw ProxyServerError.unknownEventLoop
+                    }
+                    loop.connectionOpened(channel)
+                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
+                    try configurePipeline(channel, loop)
+                }
+            }
     }
 }
 
