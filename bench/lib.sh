@@ -112,15 +112,11 @@ backend_body() {
     printf '%s' "${text:0:BENCH_BODY_LENGTH}"
 }
 
-# Starts one fixed-response nginx backend (1 worker, keep-alive, no request limit per
-# connection) with a stub_status server on a separate port. Sets BACKEND_PORT, BACKEND_STATUS
-# and BACKEND_PID.
-start_backend() {
-    local name=$1 dir="$BENCH_TMP/$1"
-    mkdir -p "$dir"
-    BACKEND_PORT=$(free_port)
-    BACKEND_STATUS=$(free_port)
-    cat >"$dir/nginx.conf" <<EOF
+# The part of an nginx.conf every nginx here shares (one worker, in the foreground, all state
+# under DIR, keep-alive without a request limit), up to and including the opening of `http {`.
+nginx_preamble() {
+    local dir=$1
+    cat <<EOF
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
@@ -135,6 +131,19 @@ http {
     scgi_temp_path $dir/tmp-scgi;
     keepalive_requests 100000000;
     keepalive_timeout 300s;
+EOF
+}
+
+# Starts one fixed-response nginx backend (1 worker, keep-alive, no request limit per
+# connection) with a stub_status server on a separate port. Sets BACKEND_PORT, BACKEND_STATUS
+# and BACKEND_PID.
+start_backend() {
+    local name=$1 dir="$BENCH_TMP/$1"
+    mkdir -p "$dir"
+    BACKEND_PORT=$(free_port)
+    BACKEND_STATUS=$(free_port)
+    cat >"$dir/nginx.conf" <<EOF
+$(nginx_preamble "$dir")
     server {
         listen 127.0.0.1:$BACKEND_PORT backlog=4096;
         location / { default_type text/plain; return 200 "$(backend_body "${name#backend}")"; }

@@ -77,20 +77,7 @@ start_nginx_proxy() {
     NGINX_STATUS_PORT=$(free_port)
     RESUMPTION_CONTROL_PORT=$(free_port)
     cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp-body;
-    proxy_temp_path $dir/tmp-proxy;
-    fastcgi_temp_path $dir/tmp-fastcgi;
-    uwsgi_temp_path $dir/tmp-uwsgi;
-    scgi_temp_path $dir/tmp-scgi;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
+$(nginx_preamble "$dir")
     ssl_protocols TLSv1.3;
     ssl_certificate $BENCH_TMP/bench.crt;
     ssl_certificate_key $BENCH_TMP/bench.key;
