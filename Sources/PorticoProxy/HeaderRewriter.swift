@@ -27,7 +27,8 @@ enum HeaderRewriter {
     /// The `Upgrade` value of an HTTP/1.1 GET that carries `Connection: upgrade`; nil otherwise.
     /// Tokens compare case-insensitively.
     static func upgradeProtocol(_ head: HTTPRequestHead) -> String? {
-        guard head.method == .GET, head.version == .http1_1,
+        // `contains(name:)` first: it scans without allocating, and almost no request upgrades.
+        guard head.method == .GET, head.version == .http1_1, head.headers.contains(name: "upgrade"),
             head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" }),
             let value = head.headers.first(name: "upgrade"), !value.isEmpty
         else { return nil }
@@ -45,7 +46,9 @@ enum HeaderRewriter {
         scheme: String = "http"
     ) -> RequestFacts {
         var facts = RequestFacts(expectsContinue: false, isChunked: false, upgrade: self.upgradeProtocol(head))
-        facts.isChunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        facts.isChunked =
+            head.headers.contains(name: "transfer-encoding")
+            && head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
         if head.headers.contains(name: "expect") {
             facts.expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
             if facts.expectsContinue { head.headers.remove(name: "expect") }
