@@ -23,8 +23,16 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        guard let line = render(event, time: Self.timestamp()) else { return }
+        LogOutput.write(line)
+    }
+
+    /// The line written for `event`, newline included: one JSON object with `time`, `level`,
+    /// `logger`, `message`, then the handler's, the provider's and the event's metadata (later
+    /// ones win; the four fixed fields are never overwritten).
+    func render(_ event: LogEvent, time: String) -> Data? {
         var fields: [String: Any] = [
-            "time": Self.timestamp(),
+            "time": time,
             "level": event.level.rawValue,
             "logger": label,
             "message": event.message.description,
@@ -36,10 +44,10 @@ public struct JSONLogHandler: LogHandler {
             fields[key] = Self.json(value)
         }
         guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
+            return nil
         }
         data.append(UInt8(ascii: "\n"))
-        LogOutput.write(data)
+        return data
     }
 
     static func json(_ value: Logger.Metadata.Value) -> Any {
