@@ -115,28 +115,14 @@ EOF
 generate_small_manifests() {
     local dir=$1 port1=$2 port2=$3
     generate_manifests "$dir" 1 "$port1" "$port2"
-    cat >"$dir/ingress-00000.yaml" <<EOF
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: ing-0
-  namespace: team-0
-spec:
-  ingressClassName: portico
-  rules:
-    - host: app-0.team-0.example.com
-      http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend: {service: {name: svc-0, port: {number: 80}}}
-EOF
+    ingress_zero_yaml >"$dir/ingress-00000.yaml"
 }
 
-# Ingress ing-0 for the churn: the stable host app-0 (the load's target) and a probe host whose
-# only path is /gen-K, so a request to /gen-K gets 404 until generation K serves.
-churn_ingress_yaml() {
-    local generation=$1
+# Ingress ing-0: the stable host app-0 (the load's target) with the path "/". Given a
+# generation K (the churn), also a probe host whose only path is /gen-K, so a request to /gen-K
+# gets 404 until generation K serves.
+ingress_zero_yaml() {
+    local generation=${1:-}
     cat <<EOF
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -152,6 +138,9 @@ spec:
           - path: /
             pathType: Prefix
             backend: {service: {name: svc-0, port: {number: 80}}}
+EOF
+    [ -n "$generation" ] || return 0
+    cat <<EOF
     - host: probe-0.team-0.example.com
       http:
         paths:
@@ -286,7 +275,7 @@ churn_mode() {
     local dir="$BENCH_TMP/churn"
     generate_manifests "$dir" "$INGRESSES" "$BACKEND1_PORT" "$BACKEND2_PORT"
     local file="$dir/ingress-00000.yaml"
-    replace_file "$file" "$(churn_ingress_yaml 0)"
+    replace_file "$file" "$(ingress_zero_yaml 0)"
     start_portico "$dir" portico-churn 600 || die "portico did not become ready for the churn test"
     local port=$PORTICO_HTTP host=app-0.team-0.example.com probe_host=probe-0.team-0.example.com
     check_host "$port" "$host" / || die "portico does not route $host"
@@ -316,7 +305,7 @@ churn_mode() {
     start=$((NOW_US + lead_us))
     while now_us; ((NOW_US < start)); do sleep 0.01; done
     for ((k = 1; k <= SWAPS; k++)); do
-        replace_file "$file" "$(churn_ingress_yaml "$k")"
+        replace_file "$file" "$(ingress_zero_yaml "$k")"
         now_us
         written=$NOW_US
         next=$((start + k * SWAP_INTERVAL_MS * 1000))
