@@ -83,6 +83,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Kubernetes API client: kubeconfig, libcurl transport, reflectors, leases, status.
+        .target(
+            name: "PorticoKube",
+            dependencies: [
+                "PorticoModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Reconcile loop, admin endpoints, bootstrap: the only target that knows every other.
         .target(
             name: "PorticoController",
@@ -174,6 +183,11 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoKubeTests",
+            dependencies: ["PorticoKube", "PorticoModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
