@@ -102,6 +102,7 @@ let package = Package(
                 "PorticoBalancing",
                 "PorticoManifests",
                 "PorticoProxy",
+                "PorticoKube",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -187,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoKubeTests",
-            dependencies: ["PorticoKube", "PorticoModel"],
+            dependencies: ["PorticoKube", "PorticoModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -196,7 +197,9 @@ let package = Package(
                 "PorticoController",
                 "PorticoModel",
                 "PorticoRouteTable",
+                "PorticoRouting",
                 "PorticoProxy",
+                "PorticoKube",
                 "PorticoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -15,6 +15,8 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Local mode: read resources from this folder of manifests (*.yaml, *.yml, *.json, recursively) and watch it.", valueName: "dir"))
     var manifests: String?
 
+    @OptionGroup var cluster: ClusterOptions
+
     @OptionGroup var routing: RoutingOptions
 
     @Option(help: "Address the HTTP, HTTPS and admin listeners bind to.")
@@ -64,8 +66,11 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     mutating func run() async throws {
-        guard let manifests else {
-            throw ValidationError("--manifests DIR is required: cluster mode (watching the Kubernetes API) is not available yet in this build.")
+        let source: Configuration.Source
+        if let manifests {
+            source = .manifests(directory: manifests)
+        } else {
+            source = .cluster(try cluster.settings())
         }
         var proxy = ProxyConfiguration()
         proxy.bindHost = bindAddress
@@ -92,7 +97,7 @@ struct Run: AsyncParsableCommand {
         proxy.accessLog = accessLog
 
         let configuration = Configuration(
-            source: .manifests(directory: manifests),
+            source: source,
             proxy: proxy,
             admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
             translation: try routing.translationOptions()

@@ -1,8 +1,10 @@
 public import Logging
+public import PorticoKube
 public import Prometheus
 public import PorticoProxy
 public import ServiceLifecycle
 internal import UnixSignals
+internal import PorticoModel
 
 /// Turns a validated `Configuration` into the process's services, so that the wiring is
 /// testable and the executable holds no logic.
@@ -17,6 +19,12 @@ public enum Bootstrap {
         public let proxy: ProxyServer
         public let admin: AdminServer
         public let reconcile: ReconcileService
+        /// Whether this replica leads (cluster mode only; nil in local mode).
+        public let leadership: Leadership?
+        /// Cluster mode's Lease campaign and status/Event writer (nil in local mode), exposed so
+        /// that tests can run them without a `ServiceGroup`.
+        public let election: LeaderElectionService?
+        public let reporting: ClusterReportingService?
 
         /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully.
         public func run() async throws {
@@ -32,6 +40,23 @@ public enum Bootstrap {
         logger: Logger,
         registry: PrometheusCollectorRegistry?
     ) throws -> Services {
+        switch configuration.source {
+        case .manifests:
+            return try makeServices(configuration: configuration, logger: logger, registry: registry, kubernetes: nil)
+        case .cluster(let settings):
+            let client = try KubeClientFactory.client(for: settings.connection, logger: logger)
+            return try makeServices(configuration: configuration, logger: logger, registry: registry, kubernetes: client)
+        }
+    }
+
+    /// The same, with the Kubernetes client given (tests pass one pointed at a test API server).
+    /// - Parameter kubernetes: required in cluster mode, unused in local mode.
+    public static func makeServices(
+        configuration: Configuration,
+        logger: Logger,
+        registry: PrometheusCollectorRegistry?,
+        kubernetes: (any KubernetesAPI)?
+    ) throws -> Services {
         let routes = RouteTableStore()
         let readiness = Readiness()
         let certificates = configuration.proxy.httpsPort == nil ? nil : try CertificateStore.withGeneratedDefault()
@@ -42,20 +67,63 @@ public enum Bootstrap {
             isReady: { readiness.isReady },
             metrics: { registry?.emitToBuffer() ?? [] }
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: admin), .init(service: proxy)]
+        var cluster: ClusterParts?
+        if case .cluster(let settings) = configuration.source {
+            guard let kubernetes else { throw ClusterModeError.noClient }
+            cluster = ClusterParts(settings: settings, api: kubernetes, logger: logger)
+        }
+        let reporting = cluster?.reporting
+        var observer: (@Sendable (Reconciler.Publication) -> Void)?
+        if let reporting {
+            observer = { reporting.offer($0) }
+        }
         let reconcile = ReconcileService(
-            configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates
+            configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates,
+            cluster: cluster?.source, observer: observer
         )
+        services.append(.init(service: reconcile))
+        if let cluster {
+            services.append(.init(service: cluster.election))
+            services.append(.init(service: cluster.reporting))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: admin),
-                    .init(service: proxy),
-                    .init(service: reconcile),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        return Services(group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile)
+        return Services(
+            group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin,
+            reconcile: reconcile, leadership: cluster?.leadership, election: cluster?.election, reporting: cluster?.reporting
+        )
+    }
+}
+
+/// The cluster-mode services around one client: reflectors, the Lease campaign and the
+/// status/Event writer, sharing one failure reporter so each failure class is logged once.
+private struct ClusterParts {
+    let source: ClusterSource
+    let leadership: Leadership
+    let election: LeaderElectionService
+    let reporting: ClusterReportingService
+
+    init(settings: ClusterSettings, api: any KubernetesAPI, logger: Logger) {
+        let reporter = FailureReporter(logger: logger)
+        source = ClusterSource(api: api, scope: settings.scope, timing: settings.reflectorTiming, reporter: reporter, logger: logger)
+        leadership = Leadership()
+        election = LeaderElectionService(
+            elector: LeaderElector(
+                api: api,
+                lease: NamespacedName(namespace: settings.electionNamespace, name: settings.electionID),
+                identity: settings.identity,
+                timing: settings.electionTiming,
+                leadership: leadership,
+                reporter: reporter,
+                logger: logger
+            )
+        )
+        reporting = ClusterReportingService(settings: settings, api: api, leadership: leadership, reporter: reporter, logger: logger)
     }
 }

@@ -7,6 +7,9 @@ extension Configuration {
         switch source {
         case .manifests(let directory):
             _ = try ManifestSource(folder: directory)
+        case .cluster:
+            // The client checks its kubeconfig or service account when Bootstrap builds it.
+            break
         }
     }
 }

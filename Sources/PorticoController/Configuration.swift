@@ -8,6 +8,8 @@ public struct Configuration: Sendable {
     public enum Source: Sendable, Equatable {
         /// Local mode: a folder of manifests, watched for changes.
         case manifests(directory: String)
+        /// Cluster mode: the Kubernetes API, watched through reflectors.
+        case cluster(ClusterSettings)
     }
 
     public var source: Source

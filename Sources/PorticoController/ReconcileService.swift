@@ -1,6 +1,7 @@
 public import Logging
 internal import PorticoModel
 internal import PorticoManifests
+public import PorticoKube
 public import PorticoProxy
 public import ServiceLifecycle
 
@@ -12,30 +13,42 @@ public struct ReconcileService: ServiceLifecycle.Service {
     private let certificates: CertificateStore?
     private let readiness: Readiness
     private let logger: Logger
+    private let cluster: ClusterSource?
+    private let observer: (@Sendable (Reconciler.Publication) -> Void)?
 
+    /// - Parameters:
+    ///   - cluster: the source in cluster mode (required then, ignored in local mode).
+    ///   - observer: sees every publication after it is published (the cluster reporting).
     public init(
         configuration: Configuration,
         routes: RouteTableStore,
         readiness: Readiness,
         logger: Logger,
-        certificates: CertificateStore? = nil
+        certificates: CertificateStore? = nil,
+        cluster: ClusterSource? = nil,
+        observer: (@Sendable (Reconciler.Publication) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.routes = routes
         self.certificates = certificates
         self.readiness = readiness
         self.logger = logger
+        self.cluster = cluster
+        self.observer = observer
     }
 
     public func run() async throws {
         switch configuration.source {
         case .manifests(let directory):
             let source = try ManifestSource(folder: directory, logger: logger)
-            try await run(source: source)
+            try await run(source: source, requiredKinds: Set(ResourceKind.allCases))
+        case .cluster:
+            guard let cluster else { throw ClusterModeError.noClient }
+            try await run(source: cluster, requiredKinds: cluster.kinds)
         }
     }
 
-    func run<Source: AsyncSequence & Sendable>(source: Source) async throws where Source.Element == ResourceEvent {
+    func run<Source: AsyncSequence & Sendable>(source: Source, requiredKinds: Set<ResourceKind>) async throws where Source.Element == ResourceEvent {
         let options = configuration.translation
         let routes = self.routes
         let certificates = self.certificates
@@ -48,10 +61,12 @@ public struct ReconcileService: ServiceLifecycle.Service {
         let metrics = ControlPlaneMetrics()
         let readiness = self.readiness
         let logger = self.logger
+        let observer = self.observer
         await cancelWhenGracefulShutdown {
-            let reconciler = Reconciler(options: options, routes: routes, logger: logger, certificates: certificates)
+            let reconciler = Reconciler(options: options, routes: routes, logger: logger, requiredKinds: requiredKinds, certificates: certificates)
             await loop.run(reconciler: reconciler) { publication in
                 metrics.record(publication)
+                observer?(publication)
                 if !readiness.isReady {
                     logger.info(
                         "first routing table published",

@@ -25,6 +25,12 @@ public final class Reconciler {
         public var keptLastGood: [ObjectKey]
         public var errorCount: Int
         public var warningCount: Int
+        /// The Ingresses of our class as of this publication (the ones whose status we own).
+        public var ownedIngresses: [NamespacedName] = []
+        /// The translation diagnostics behind `diagnostics`, as values (for Events).
+        public var findings: [Diagnostic] = []
+        /// The store as translated: what the status writer compares its desired status with.
+        public var objects: [ObjectKey: SourcedResource] = [:]
     }
 
     private let options: TranslationOptions
@@ -43,6 +49,8 @@ public final class Reconciler {
     private var table: RouteTable?
     private var reported: Set<String> = []
     private var batchOpen = false
+    private var ownedIngresses: [NamespacedName] = []
+    private var findings: [Diagnostic] = []
 
     /// - Parameters:
     ///   - requiredKinds: the kinds that must have synced before the first publish.
@@ -124,7 +132,8 @@ public final class Reconciler {
             routes.publish(next)
             return Publication(
                 generation: generation, endpointsOnly: true, diagnostics: Array(reported).sorted(),
-                keptLastGood: [], errorCount: 0, warningCount: 0
+                keptLastGood: [], errorCount: 0, warningCount: 0,
+                ownedIngresses: ownedIngresses, findings: findings, objects: store.objects
             )
         }
         return translateAndPublish()
@@ -172,10 +181,13 @@ public final class Reconciler {
         lines.sort()
         let errors = diagnostics.filter { $0.severity == .error }.count + sourceErrors.count + certificateProblems.count
         report(lines, keepingOthers: false)
+        ownedIngresses = result.ingresses
+        findings = diagnostics
         return Publication(
             generation: generation, endpointsOnly: false, diagnostics: lines, keptLastGood: kept,
             errorCount: errors,
-            warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count)
+            warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count),
+            ownedIngresses: ownedIngresses, findings: findings, objects: store.objects
         )
     }
 
