@@ -1,0 +1,32 @@
+internal import Synchronization
+
+/// The server's state behind one lock, shared by the connections (on the event loop) and the
+/// test's Swift API (on any thread).
+final class ServerCore: Sendable {
+    let state: Mutex<ServerState>
+    /// Whether the TLS handshake asks for a client certificate, whose common name is the user.
+    let readsClientCertificates: Bool
+
+    init(state: ServerState, readsClientCertificates: Bool) {
+        self.state = Mutex(state)
+        self.readsClientCertificates = readsClientCertificates
+    }
+
+    func handle(_ request: APIRequest, sink: @escaping @Sendable (WatchMessage) -> Void) -> APIResponse {
+        state.withLock { $0.handle(request, sink: sink) }
+    }
+
+    func removeWatch(_ id: Int) {
+        state.withLock { _ = $0.watches.removeValue(forKey: id) }
+    }
+
+    /// A write through the Swift API: runs `body` on the store and sends its event to watchers
+    /// under the same lock, exactly as a write over HTTP does.
+    func write(_ body: (inout ObjectStore) throws(APIStatus) -> ObjectStore.Write) throws(APIStatus) -> JSONValue {
+        try state.withLock { (state) throws(APIStatus) -> JSONValue in
+            let write = try body(&state.store)
+            state.publish(write.event)
+            return write.object
+        }
+    }
+}
