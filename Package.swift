@@ -83,12 +83,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libcurl, found through pkg-config: the Kubernetes API client's HTTP/2 + TLS transport.
+        .systemLibrary(
+            name: "CPorticoCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Fixed-signature C wrappers for libcurl's variadic calls, which Swift cannot call.
+        .target(name: "CPorticoCurlShims", dependencies: ["CPorticoCurl"]),
         // The Kubernetes API client: kubeconfig, libcurl transport, reflectors, leases, status.
         .target(
             name: "PorticoKube",
             dependencies: [
                 "PorticoModel",
+                "CPorticoCurl",
+                "CPorticoCurlShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -200,7 +211,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoKubeTests",
-            dependencies: ["PorticoKube", "PorticoModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: nio + tls + [
+                "PorticoKube",
+                "PorticoModel",
+                "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -213,6 +229,20 @@ let package = Package(
                 "PorticoProxy",
                 "PorticoKube",
                 "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Cluster mode end to end: the controller against the test API server through libcurl.
+        .testTarget(
+            name: "PorticoClusterTests",
+            dependencies: nio + [
+                "PorticoController",
+                "PorticoKube",
+                "PorticoModel",
+                "PorticoProxy",
+                "PorticoTestSupport",
+                "PorticoTestAPIServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -45,17 +45,21 @@ public enum Bootstrap {
             return try makeServices(configuration: configuration, logger: logger, registry: registry, kubernetes: nil)
         case .cluster(let settings):
             let client = try KubeClientFactory.client(for: settings.connection, logger: logger)
-            return try makeServices(configuration: configuration, logger: logger, registry: registry, kubernetes: client)
+            return try makeServices(configuration: configuration, logger: logger, registry: registry, kubernetes: client, clientLogsFailures: true)
         }
     }
 
     /// The same, with the Kubernetes client given (tests pass one pointed at a test API server).
-    /// - Parameter kubernetes: required in cluster mode, unused in local mode.
+    /// - Parameters:
+    ///   - kubernetes: required in cluster mode, unused in local mode.
+    ///   - clientLogsFailures: whether the client logs each failure class itself (the libcurl
+    ///     client does); then the controller's own failure lines go to debug.
     public static func makeServices(
         configuration: Configuration,
         logger: Logger,
         registry: PrometheusCollectorRegistry?,
-        kubernetes: (any KubernetesAPI)?
+        kubernetes: (any KubernetesAPI)?,
+        clientLogsFailures: Bool = false
     ) throws -> Services {
         let routes = RouteTableStore()
         let readiness = Readiness()
@@ -71,7 +75,7 @@ public enum Bootstrap {
         var cluster: ClusterParts?
         if case .cluster(let settings) = configuration.source {
             guard let kubernetes else { throw ClusterModeError.noClient }
-            cluster = ClusterParts(settings: settings, api: kubernetes, logger: logger)
+            cluster = ClusterParts(settings: settings, api: kubernetes, logger: logger, failureLevel: clientLogsFailures ? .debug : nil)
         }
         let reporting = cluster?.reporting
         var observer: (@Sendable (Reconciler.Publication) -> Void)?
@@ -109,8 +113,8 @@ private struct ClusterParts {
     let election: LeaderElectionService
     let reporting: ClusterReportingService
 
-    init(settings: ClusterSettings, api: any KubernetesAPI, logger: Logger) {
-        let reporter = FailureReporter(logger: logger)
+    init(settings: ClusterSettings, api: any KubernetesAPI, logger: Logger, failureLevel: Logger.Level?) {
+        let reporter = FailureReporter(logger: logger, level: failureLevel)
         source = ClusterSource(api: api, scope: settings.scope, timing: settings.reflectorTiming, reporter: reporter, logger: logger)
         leadership = Leadership()
         election = LeaderElectionService(

@@ -15,9 +15,14 @@ public final class FailureReporter: Sendable {
 
     private let state = Mutex(State())
     private let logger: Logger
+    private let level: Logger.Level?
 
-    public init(logger: Logger) {
+    /// - Parameter level: the level of every line; nil logs credential, certificate and RBAC
+    ///   failures as errors and the rest as warnings. The libcurl client logs each failure
+    ///   class itself, so with it this is `.debug`, to say things once.
+    public init(logger: Logger, level: Logger.Level? = nil) {
         self.logger = logger
+        self.level = level
     }
 
     /// Records a failure of `requester`; logs it when its class is new.
@@ -28,8 +33,8 @@ public final class FailureReporter: Sendable {
         }
         if shouldLog {
             switch failure.failureClass {
-            case .unauthorized, .forbidden, .certificate: logger.error("\(failure.description)")
-            case .unreachable, .overloaded, .other: logger.warning("\(failure.description)")
+            case .unauthorized, .forbidden, .certificate: logger.log(level: level ?? .error, "\(failure.description)")
+            case .unreachable, .overloaded, .other: logger.log(level: level ?? .warning, "\(failure.description)")
             }
         }
     }
@@ -43,7 +48,7 @@ public final class FailureReporter: Sendable {
             return true
         }
         if recovered {
-            logger.info("API server requests succeed again")
+            logger.log(level: level ?? .info, "API server requests succeed again")
         }
     }
 

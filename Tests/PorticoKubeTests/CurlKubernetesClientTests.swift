@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import PorticoKube
+import PorticoModel
+import PorticoTestSupport
+import Testing
+
+/// The libcurl client against a scripted HTTPS server on loopback: TLS verification, bearer
+/// tokens, status mapping and watch streaming through real libcurl.
+@Suite("libcurl client against a TLS stub")
+struct CurlKubernetesClientTests {
+    struct Item: Codable, Sendable, Equatable {
+        var name: String
+    }
+
+    private static let logger = Logger(label: "portico.kube.test")
+
+    private struct Setup {
+        let authority: TestCertificateAuthority
+        let server: TLSStubServer
+        let client: CurlKubernetesClient
+
+        func close() async throws {
+            client.shutdown()
+            try await server.close()
+        }
+    }
+
+    private func start(
+        token: KubeClientConfiguration.BearerToken? = .literal("secret-token"),
+        trust: String? = nil,
+        respond: @escaping @Sendable (TLSStubServer.Request) -> TLSStubServer.Reply
+    ) async throws -> Setup {
+        let authority = try TestCertificateAuthority()
+        let leaf = try authority.issue(commonName: "kube-apiserver", dnsNames: ["localhost"])
+        let server = try await TLSStubServer.start(leaf: leaf, respond: respond)
+        let configuration = KubeClientConfiguration(
+            server: "https://localhost:\(server.port)",
+            certificateAuthorityPEM: Data((trust ?? authority.certificatePEM).utf8),
+            certificateAuthoritySource: "the test CA",
+            bearerToken: token,
+            connectTimeout: .seconds(5),
+            requestTimeout: .seconds(20)
+        )
+        let client = try CurlKubernetesClient(configuration: configuration, logger: Self.logger)
+        return Setup(authority: authority, server: server, client: client)
+    }
+
+    private static func list(_ names: [String], continueToken: String? = nil) -> String {
+        let items = names.map { "{\"name\":\"\($0)\"}" }.joined(separator: ",")
+        let next = continueToken.map { ",\"continue\":\"\($0)\"" } ?? ""
+        return "{\"kind\":\"List\",\"metadata\":{\"resourceVersion\":\"42\"\(next)},\"items\":[\(items)]}"
+    }
+
+    @Test func listsOverTLSWithTheBearerToken() async throws {
+        let setup = try await start { _ in .init(chunks: [Self.list(["a", "b"], continueToken: "next/page=")]) }
+        defer { Task { try await setup.close() } }
+
+        let options = ListOptions(labelSelector: "app=web,tier!=db", limit: 2)
+        let page = try await setup.client.list(.ingresses, namespace: "shop", options: options, as: Item.self)
+
+        #expect(page.items == [Item(name: "a"), Item(name: "b")])
+        #expect(page.metadata.resourceVersion == "42")
+        #expect(page.metadata.continue == "next/page=")
+        let request = try #require(setup.server.requests.first)
+        #expect(request.method == "GET")
+        #expect(request.uri == "/apis/networking.k8s.io/v1/namespaces/shop/ingresses?labelSelector=app%3Dweb%2Ctier%21%3Ddb&limit=2")
+        #expect(request.authorization == "Bearer secret-token")
+    }
+
+    @Test func writesSendJSONWithTheRightMethods() async throws {
+        let setup = try await start { request in .init(chunks: [request.body.isEmpty ? "{\"name\":\"got\"}" : request.body]) }
+        defer { Task { try await setup.close() } }
+
+        let created = try await setup.client.create(.leases, namespace: "ns", Item(name: "new"))
+        let replaced = try await setup.client.replace(.ingresses, namespace: "ns", name: "web", subresource: "status", Item(name: "put"))
+        let patched = try await setup.client.mergePatch(.services, namespace: "ns", name: "svc", subresource: nil, patch: Data("{\"name\":\"patch\"}".utf8), as: Item.self)
+        let fetched = try await setup.client.get(.leases, namespace: "ns", name: "new", as: Item.self)
+        try await setup.client.delete(.leases, namespace: "ns", name: "new")
+
+        #expect([created, replaced, patched, fetched].map(\.name) == ["new", "put", "patch", "got"])
+        let seen = setup.server.requests.map { "\($0.method) \($0.uri) \($0.contentType ?? "-")" }
+        #expect(seen == [
+            "POST /apis/coordination.k8s.io/v1/namespaces/ns/leases application/json",
+            "PUT /apis/networking.k8s.io/v1/namespaces/ns/ingresses/web/status application/json",
+            "PATCH /api/v1/namespaces/ns/services/svc application/merge-patch+json",
+            "GET /apis/coordination.k8s.io/v1/namespaces/ns/leases/new -",
+            "DELETE /apis/coordination.k8s.io/v1/namespaces/ns/leases/new -",
+        ])
+    }
+
+    @Test func aServerCertificateFromAnotherCAFailsVerificationClearly() async throws {
+        let other = try TestCertificateAuthority(name: "Some Other CA")
+        let setup = try await start(trust: other.certificatePEM) { _ in .init(chunks: [Self.list([])]) }
+        defer { Task { try await setup.close() } }
+
+        let error = try await #require(throws: KubeAPIError.self) {
+            try await setup.client.list(.services, namespace: nil, options: ListOptions(), as: Item.self)
+        }
+
+        #expect(error.kind == .tlsVerification)
+        #expect(error.message.contains("GET /api/v1/services: the server's certificate did not verify against the CA from the test CA"))
+        #expect(setup.server.requests.isEmpty)
+    }
+
+    @Test func statusAnswersCarryTheDecodedStatus() async throws {
+        let setup = try await start { request in
+            switch request.uri {
+            case let uri where uri.contains("/ingresses"):
+                let message = "ingresses.networking.k8s.io is forbidden: User \\\"system:serviceaccount:portico:portico\\\" cannot list resource \\\"ingresses\\\""
+                return .init(status: .forbidden, chunks: ["{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"\(message)\",\"reason\":\"Forbidden\",\"code\":403}"])
+            case let uri where uri.contains("/secrets"):
+                return .init(status: .unauthorized, chunks: ["{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}"])
+            case let uri where uri.contains("/leases"):
+                return .init(status: .conflict, chunks: ["{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"the object has been modified\",\"reason\":\"Conflict\",\"code\":409}"])
+            default:
+                return .init(status: .tooManyRequests, headers: [("Retry-After", "7")], chunks: ["{\"kind\":\"Status\",\"reason\":\"TooManyRequests\",\"code\":429}"])
+            }
+        }
+        defer { Task { try await setup.close() } }
+        let client = setup.client
+
+        let forbidden = try await #require(throws: KubeAPIError.self) { try await client.list(.ingresses, namespace: nil, options: ListOptions(), as: Item.self) }
+        #expect(forbidden.kind == .status)
+        #expect(forbidden.httpStatus == 403)
+        #expect(forbidden.status?.reason == "Forbidden")
+        #expect(forbidden.message.hasPrefix("RBAC: the service account cannot list ingresses.networking.k8s.io at the cluster scope; grant it in a ClusterRole"))
+        #expect(forbidden.message.contains("cannot list resource \"ingresses\""))
+
+        let unauthorized = try await #require(throws: KubeAPIError.self) { try await client.get(.secrets, namespace: "ns", name: "tls", as: Item.self) }
+        #expect(unauthorized.httpStatus == 401)
+        #expect(unauthorized.message.contains("401 Unauthorized: the API server rejected the bearer token from the kubeconfig"))
+
+        let conflict = try await #require(throws: KubeAPIError.self) { try await client.replace(.leases, namespace: "ns", name: "l", subresource: nil, Item(name: "l")) }
+        #expect(conflict.httpStatus == 409)
+        #expect(conflict.status?.reason == "Conflict")
+
+        let throttled = try await #require(throws: KubeAPIError.self) { try await client.get(.services, namespace: "ns", name: "s", as: Item.self) }
+        #expect(throttled.httpStatus == 429)
+        #expect(throttled.retryAfter == .seconds(7))
+    }
+
+    @Test func aRotatedTokenFileIsReadAgain() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let tokenPath = try folder.write("token", "first-token\n")
+        let setup = try await start(token: .file(path: tokenPath)) { _ in .init(chunks: ["{\"name\":\"x\"}"]) }
+        defer { Task { try await setup.close() } }
+
+        _ = try await setup.client.get(.services, namespace: "ns", name: "a", as: Item.self)
+        // The kubelet swaps a symlink; an atomic write (a rename onto the path) also gives the
+        // path a new inode.
+        try Data("second-token-longer\n".utf8).write(to: URL(fileURLWithPath: tokenPath), options: .atomic)
+        _ = try await setup.client.get(.services, namespace: "ns", name: "b", as: Item.self)
+        try FileManager.default.removeItem(atPath: tokenPath)
+        let missing = try await #require(throws: KubeAPIError.self) { try await setup.client.get(.services, namespace: "ns", name: "c", as: Item.self) }
+
+        #expect(setup.server.requests.map(\.authorization) == ["Bearer first-token", "Bearer second-token-longer"])
+        #expect(missing.kind == .configuration)
+        #expect(missing.message.contains(tokenPath))
+    }
+
+    @Test func watchYieldsEventsInOrderAndFinishesWhenTheServerEnds() async throws {
+        let setup = try await start { _ in
+            .init(chunks: [
+                "{\"type\":\"ADDED\",\"object\":{\"name\":\"a\"}}\n{\"type\":\"MODI",
+                "FIED\",\"object\":{\"name\":\"b\"}}\r\n\n",
+                "{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{\"resourceVersion\":\"77\"}}}\n",
+                "{\"type\":\"DELETED\",\"object\":{\"name\":\"c\"}}",
+            ])
+        }
+        defer { Task { try await setup.close() } }
+
+        let options = WatchOptions(resourceVersion: "10", timeoutSeconds: 30)
+        var seen: [String] = []
+        for try await event in setup.client.watch(.ingresses, namespace: "shop", options: options, as: Item.self) {
+            switch event {
+            case .added(let item): seen.append("added \(item.name)")
+            case .modified(let item): seen.append("modified \(item.name)")
+            case .deleted(let item): seen.append("deleted \(item.name)")
+            case .bookmark(let version): seen.append("bookmark \(version)")
+            case .error(let status): seen.append("error \(status)")
+            }
+        }
+
+        #expect(seen == ["added a", "modified b", "bookmark 77", "deleted c"])
+        #expect(setup.server.requests.first?.uri == "/apis/networking.k8s.io/v1/namespaces/shop/ingresses?watch=true&resourceVersion=10&timeoutSeconds=30&allowWatchBookmarks=true")
+    }
+
+    @Test func aDroppedWatchThrowsTransport() async throws {
+        let setup = try await start { _ in .init(chunks: ["{\"type\":\"ADDED\",\"object\":{\"name\":\"a\"}}\n"], dropAfterChunks: true) }
+        defer { Task { try await setup.close() } }
+
+        var names: [String] = []
+        let error = try await #require(throws: KubeAPIError.self) {
+            for try await event in setup.client.watch(.services, namespace: nil, options: WatchOptions(), as: Item.self) {
+                if case .added(let item) = event { names.append(item.name) }
+            }
+        }
+
+        #expect(names == ["a"])
+        #expect(error.kind == .transport)
+    }
+
+    @Test func aRefusedWatchThrowsTheStatus() async throws {
+        let setup = try await start { _ in
+            .init(status: .gone, chunks: ["{\"kind\":\"Status\",\"reason\":\"Expired\",\"message\":\"too old resource version\",\"code\":410}"])
+        }
+        defer { Task { try await setup.close() } }
+
+        let error = try await #require(throws: KubeAPIError.self) {
+            for try await _ in setup.client.watch(.services, namespace: nil, options: WatchOptions(resourceVersion: "1"), as: Item.self) {}
+        }
+
+        #expect(error.isGone)
+        #expect(error.status?.reason == "Expired")
+    }
+
+    @Test func leavingAWatchEndsTheRequest() async throws {
+        let setup = try await start { _ in .init(chunks: ["{\"type\":\"ADDED\",\"object\":{\"name\":\"a\"}}\n"], holdOpen: true) }
+        defer { Task { try await setup.close() } }
+
+        for try await _ in setup.client.watch(.services, namespace: nil, options: WatchOptions(), as: Item.self) {
+            break
+        }
+
+        // HTTP/1.1: the only way to end a response early is to close its connection.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while setup.server.closedConnectionCount == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(setup.server.closedConnectionCount == 1)
+    }
+
+    @Test func cancellingTheWatchingTaskEndsTheStream() async throws {
+        let setup = try await start { _ in .init(chunks: [], holdOpen: true) }
+        defer { Task { try await setup.close() } }
+        let client = setup.client
+
+        let watcher = Task {
+            for try await _ in client.watch(.services, namespace: nil, options: WatchOptions(), as: Item.self) {}
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while setup.server.requests.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        watcher.cancel()
+
+        await #expect(throws: CancellationError.self) { try await watcher.value }
+    }
+
+    @Test func aClientThatIsShutDownRefusesRequests() async throws {
+        let setup = try await start { _ in .init(chunks: ["{\"name\":\"x\"}"]) }
+        defer { Task { try await setup.close() } }
+
+        setup.client.shutdown()
+        let error = try await #require(throws: KubeAPIError.self) { try await setup.client.get(.services, namespace: "a", name: "b", as: Item.self) }
+
+        #expect(error.kind == .transport)
+        #expect(error.message.contains("shut down"))
+    }
+}
