@@ -49,7 +49,7 @@ public enum Bootstrap {
                 tasks.addTask { try await group.run() }
                 // Whichever ends first ends both: the group finished (or failed), or a second
                 // signal cancels it.
-                try await tasks.next()
+                _ = try await tasks.next()
                 tasks.cancelAll()
             }
         }
@@ -80,19 +80,19 @@ public enum Bootstrap {
         // Shut down in reverse order, each waited for: drain (readiness off, still accepting),
         // reconcile, proxy (stop accepting, grace period for requests in flight), admin last so
         // that probes answer to the end.
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: admin),
-                .init(service: proxy),
-                .init(service: reconcile),
-                .init(service: drain),
-            ],
-            logger: logger
+        // No maximum graceful shutdown duration: the drain is one sleep and the proxy bounds its
+        // own drain by the grace period.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: admin),
+                    .init(service: proxy),
+                    .init(service: reconcile),
+                    .init(service: drain),
+                ],
+                logger: logger
+            )
         )
-        // A backstop only: the proxy bounds its own drain by the grace period.
-        let grace = Duration.nanoseconds(configuration.proxy.shutdownGracePeriod.nanoseconds)
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownDrainDelay + grace + .seconds(5)
-        let group = ServiceGroup(configuration: groupConfiguration)
         return Services(
             group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin,
             reconcile: reconcile, drain: drain, logger: logger

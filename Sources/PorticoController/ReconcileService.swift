@@ -1,6 +1,7 @@
 public import Logging
 internal import PorticoModel
 internal import PorticoManifests
+internal import PorticoRouting
 public import PorticoProxy
 public import ServiceLifecycle
 

@@ -39,7 +39,7 @@ struct ChartTests {
     static func value(_ path: [String], in node: Node) -> Node? {
         var current: Node? = node
         for key in path {
-            current = current?.mapping?[Node(key)]
+            current = current?[key]
         }
         return current
     }
@@ -77,7 +77,7 @@ struct ChartTests {
         #expect(try Self.value("replicaCount")?.int == deployment.spec.replicas)
         let tag = try Self.value("image.tag")?.string.flatMap { $0.isEmpty ? nil : $0 } ?? chart.appVersion
         #expect(try "\(Self.value("image.repository")?.string ?? ""):\(tag)" == container.image)
-        let resources = try YAMLDecoder().decode(K8s.Container.Resources.self, from: #require(Self.value("resources")))
+        let resources = try YAMLDecoder().decode(K8s.Container.Resources.self, from: #require(try Self.value("resources")))
         #expect(resources == container.resources)
         #expect(try Self.value("shutdown.terminationGracePeriodSeconds")?.int == deployment.spec.template.spec.terminationGracePeriodSeconds)
 
@@ -90,10 +90,10 @@ struct ChartTests {
         #expect(try Self.value("controller.extraArgs")?.sequence?.isEmpty == true)
         #expect(!args.contains { $0.hasPrefix("--watch-namespace") || $0.hasPrefix("--tcp-services-configmap") })
 
-        let nodeSelector = try YAMLDecoder().decode([String: String].self, from: #require(Self.value("nodeSelector")))
+        let nodeSelector = try YAMLDecoder().decode([String: String].self, from: #require(try Self.value("nodeSelector")))
         let deployNodeSelector = try #require(Repository.documents(DeployManifestTests.path).first { $0["kind"]?.string == "Deployment" })
         #expect(nodeSelector == (try YAMLDecoder().decode([String: String].self, from: #require(deployNodeSelector["spec"]?["template"]?["spec"]?["nodeSelector"]))))
-        let podAnnotations = try YAMLDecoder().decode([String: String].self, from: #require(Self.value("podAnnotations")))
+        let podAnnotations = try YAMLDecoder().decode([String: String].self, from: #require(try Self.value("podAnnotations")))
         #expect(podAnnotations == deployment.spec.template.metadata?.annotations)
     }
 

@@ -13,14 +13,14 @@ struct DeployManifestTests {
 
     @Test func holdsExactlyTheObjectsOfAnInstallation() throws {
         let all = try Repository.documents(Self.path).map { try YAMLDecoder().decode(K8s.Object.self, from: $0) }
-        let kinds = all.map { "\($0.kind)/\($0.metadata.name)" }
+        let kinds = all.map { "\($0.kind)/\($0.metadata.name ?? "?")" }
         #expect(kinds == [
             "Namespace/portico", "ServiceAccount/portico", "ClusterRole/portico", "ClusterRoleBinding/portico",
             "Role/portico-leader-election", "RoleBinding/portico-leader-election", "ConfigMap/portico-controller",
             "IngressClass/portico", "Deployment/portico", "Service/portico", "PodDisruptionBudget/portico",
         ])
         for object in all where !["Namespace", "ClusterRole", "ClusterRoleBinding", "IngressClass"].contains(object.kind) {
-            #expect(object.metadata.namespace == "portico", "\(object.kind) \(object.metadata.name)")
+            #expect(object.metadata.namespace == "portico", "\(object.kind) \(object.metadata.name ?? "?")")
         }
     }
 

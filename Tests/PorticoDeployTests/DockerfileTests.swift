@@ -19,8 +19,12 @@ struct DockerfileTests {
 
     @Test(.enabled(if: hadolint != nil, "hadolint is not installed (scripts/test installs it)"))
     func hadolintFindsNothing() throws {
+        guard let hadolint = Self.hadolint else {
+            Issue.record("hadolint disappeared")
+            return
+        }
         let process = Process()
-        process.executableURL = try #require(Self.hadolint)
+        process.executableURL = hadolint
         process.arguments = ["--no-color", Repository.url("Dockerfile").path]
         let pipe = Pipe()
         process.standardOutput = pipe

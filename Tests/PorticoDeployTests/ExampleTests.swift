@@ -61,7 +61,7 @@ struct ExampleTests {
 
     /// The real executable agrees, certificates parsed as the proxy would (validity, names).
     @Test(arguments: examples)
-    func portcoCheckPasses(example: String) async throws {
+    func porticoCheckPasses(example: String) async throws {
         let result = try await PorticoProcess.run(["check", Repository.url("manifests/examples/\(example)").path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains(" 0 errors, 0 warnings"), "\(result.output)")
@@ -78,11 +78,11 @@ struct ExampleTests {
             for node in try Repository.documents("manifests/examples/\(example)/\(file)") {
                 let object = try YAMLDecoder().decode(K8s.Object.self, from: node)
                 if object.kind != "Namespace" && object.kind != "IngressClass" {
-                    #expect(object.metadata.namespace == "portico-demo", "\(file): \(object.kind) \(object.metadata.name)")
+                    #expect(object.metadata.namespace == "portico-demo", "\(file): \(object.kind) \(object.metadata.name ?? "?")")
                 }
                 #expect(object.kind != "EndpointSlice", "\(file): EndpointSlices belong in local-endpoints/, the cluster writes its own")
                 if object.kind == "Service" {
-                    services[object.metadata.name] = try YAMLDecoder().decode(K8s.ServiceSpecExtras.self, from: node).spec.selector ?? [:]
+                    services[object.metadata.name ?? ""] = try YAMLDecoder().decode(K8s.ServiceSpecExtras.self, from: node).spec.selector ?? [:]
                 }
                 if object.kind == "Deployment" {
                     let deployment = try YAMLDecoder().decode(K8s.Deployment.self, from: node)

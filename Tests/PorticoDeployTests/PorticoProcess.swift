@@ -60,15 +60,12 @@ final class PorticoProcess {
         return (status, process.output)
     }
 
-    /// The port a listener bound, from its start-up log line (the listeners use port 0).
+    /// The port a listener bound, from its start-up log line (the listeners use port 0):
+    /// `port=N` on the proxy's lines, `address=HOST:N` on the admin listener's.
     func boundPort(after marker: String) -> Int? {
+        let pattern = /(?:port=|address=\S+:)(\d+)/
         for line in output.split(separator: "\n") where line.contains(marker) {
-            if let range = line.range(of: #"port=\d+"#, options: .regularExpression) {
-                return Int(line[range].dropFirst(5))
-            }
-            if let range = line.range(of: #":\d+\b"#, options: [.regularExpression, .backwards]) {
-                return Int(line[range].dropFirst())
-            }
+            if let match = line.firstMatch(of: pattern) { return Int(match.1) }
         }
         return nil
     }

@@ -17,7 +17,12 @@ enum Repository {
 
     /// Every document of a multi-document YAML file, as nodes (empty documents skipped).
     static func documents(_ path: String) throws -> [Node] {
-        try Yams.compose_all(yaml: text(path)).compactMap { $0 }
+        var sequence = try Yams.compose_all(yaml: text(path))
+        var nodes: [Node] = []
+        while let node = sequence.next() { nodes.append(node) }
+        // The sequence ends at a parse error and keeps it.
+        if let error = sequence.error { throw error }
+        return nodes
     }
 
     /// The documents of `path` whose `kind` is `kind`, decoded as `T`.
@@ -43,7 +48,8 @@ enum Repository {
 /// because Portico never reads them. Decoding ignores every other field.
 enum K8s {
     struct Metadata: Decodable, Equatable {
-        var name: String
+        /// Absent in pod templates.
+        var name: String?
         var namespace: String?
         var labels: [String: String]?
         var annotations: [String: String]?

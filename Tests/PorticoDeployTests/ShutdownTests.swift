@@ -21,7 +21,9 @@ struct ShutdownTests {
                     + extra
             )
             // Signal only once it runs: its handlers are installed before the first table.
-            #expect(try await process.waitForOutput("first routing table published"), "\(process.output)")
+            for line in ["first routing table published", "proxy listening", "admin listener started"] {
+                #expect(try await process.waitForOutput(line), "\(process.output)")
+            }
             let proxyPort = try #require(process.boundPort(after: "proxy listening"), "\(process.output)")
             let adminPort = try #require(process.boundPort(after: "admin listener started"), "\(process.output)")
             return Running(process: process, proxyPort: proxyPort, adminPort: adminPort)
