@@ -158,6 +158,19 @@ struct DeployManifestTests {
         #expect(try #require(pod.terminationGracePeriodSeconds) > drain + grace)
     }
 
+    /// The shutdown flags the Deployment passes exist in this build's `portico run` (the
+    /// cluster-mode flags arrive with cluster mode).
+    @Test func shutdownFlagsAreFlagsOfPorticoRun() async throws {
+        let help = try await PorticoProcess.run(["run", "--help"])
+        #expect(help.status == 0)
+        let args = try Self.deployment().spec.template.spec.containers.first?.args ?? []
+        let shutdownFlags = args.filter { $0.hasPrefix("--shutdown-") }.map { String($0.prefix { $0 != "=" }) }
+        #expect(shutdownFlags == ["--shutdown-drain-delay", "--shutdown-grace-period"])
+        for flag in shutdownFlags {
+            #expect(help.output.contains(flag), "portico run has no \(flag)")
+        }
+    }
+
     /// `--flag=Ns` as seconds.
     static func seconds(flag: String, in args: [String]) -> Int? {
         guard let arg = args.first(where: { $0.hasPrefix(flag + "=") }) else { return nil }
