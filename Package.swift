@@ -202,6 +202,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Packaging: manifests/, examples, the Helm chart, the Dockerfile, and the `portico`
+        // executable's shutdown and start-up failures.
+        .testTarget(
+            name: "PorticoDeployTests",
+            dependencies: nio + [
+                "PorticoModel",
+                "PorticoManifests",
+                "PorticoRouting",
+                "PorticoRouteTable",
+                "PorticoTestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PorticoEndToEndTests",
             dependencies: nio + [
