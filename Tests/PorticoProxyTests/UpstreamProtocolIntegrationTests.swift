@@ -95,6 +95,31 @@ struct UpstreamProtocolIntegrationTests {
         try await stub.close()
     }
 
+    @Test func http10RequestWithoutHostGetsTheEndpointAsAuthority() async throws {
+        let stub = try await HTTP2UpstreamStub.start(name: "old")
+        let table = makeTable([TestRoute(service: "old", endpoints: [stub.endpoint], upstream: .h2c)])
+        try await withProxy(table) { proxy in
+            let response = try await proxy.send(host: nil, version: .http1_0)
+            #expect(response.status == 200)
+            #expect(response.header("x-seen-host") == stub.endpoint.description)
+        }
+        try await stub.close()
+    }
+
+    @Test func silentTLSServerTimesOutLikeAConnect() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let endpoint = Endpoint(host: "127.0.0.1", port: silent.localAddress?.port ?? 0)
+        let route = Self.tlsRoute(endpoint, version: .http1, verification: .none)
+        try await withProxy(makeTable([route]), configure: { $0.upstreamConnectTimeout = .milliseconds(300) }) { proxy in
+            let status = try await proxy.send().status
+            #expect(status == 504)
+        }
+        try await silent.close()
+    }
+
     @Test func concurrentRequestsShareOneHTTP2Connection() async throws {
         let stub = try await HTTP2UpstreamStub.start(name: "shared", responseDelay: .milliseconds(200))
         let table = makeTable([TestRoute(service: "shared", endpoints: [stub.endpoint], upstream: .h2c)])
