@@ -5,11 +5,14 @@ struct APIRequest: Sendable {
     var method: String
     var path: String
     var query: [String: String]
-    var authorization: String?
-    var contentType: String?
+    /// Header names lowercased; a repeated header keeps its first value.
+    var headers: [String: String]
     var body: [UInt8]
     /// The common name of a verified client certificate, when client certificates are on.
     var clientUser: String?
+
+    var authorization: String? { headers["authorization"] }
+    var contentType: String? { headers["content-type"] }
 
     /// Splits `/path?a=1&b=x%20y` into the path and the decoded query.
     static func split(uri: String) -> (path: String, query: [String: String]) {

@@ -77,8 +77,10 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue,
             path: path,
             query: query,
-            authorization: head.headers.first(name: "authorization"),
-            contentType: head.headers.first(name: "content-type"),
+            headers: head.headers.reduce(into: [:]) { headers, header in
+                let name = header.name.lowercased()
+                if headers[name] == nil { headers[name] = header.value }
+            },
             body: body,
             clientUser: core.readsClientCertificates ? clientUser(context: context) : nil
         )

@@ -5,6 +5,8 @@ public struct RecordedRequest: Sendable, Hashable {
     /// The path without the query.
     public var path: String
     public var query: [String: String]
+    /// Header names lowercased (`user-agent`, `accept`, `authorization`, …).
+    public var headers: [String: String]
     /// The Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`; nil
     /// for paths that name no resource.
     public var verb: String?

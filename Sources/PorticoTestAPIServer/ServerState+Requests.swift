@@ -10,6 +10,7 @@ extension ServerState {
             method: request.method,
             path: request.path,
             query: request.query,
+            headers: request.headers,
             statusCode: 0,
             body: request.body.isEmpty ? nil : try? JSONValue(parsing: Data(request.body))
         )
@@ -88,10 +89,12 @@ extension ServerState {
         case "watch":
             return try watch(target, query: request.query, sink: sink)
         case "create":
+            try Self.requireJSON(request)
             let write = try store.create(type, namespace: target.namespace, object: try Self.body(request))
             publish(write.event)
             return .object(status: 201, body: write.object, retryAfterSeconds: nil)
         case "update":
+            try Self.requireJSON(request)
             let body = try Self.body(request)
             let write = try store.replace(type, namespace: target.namespace, name: name, subresource: target.subresource, object: body)
             publish(write.event)
@@ -99,7 +102,10 @@ extension ServerState {
         case "patch":
             let contentType = request.contentType ?? ""
             guard contentType.hasPrefix("application/merge-patch+json") || contentType.hasPrefix("application/strategic-merge-patch+json") else {
-                throw APIStatus.unsupportedMediaType(contentType)
+                throw APIStatus.unsupportedMediaType(
+                    contentType,
+                    accepted: "application/merge-patch+json, application/strategic-merge-patch+json"
+                )
             }
             let write = try store.patch(type, namespace: target.namespace, name: name, subresource: target.subresource, patch: try Self.body(request))
             publish(write.event)
@@ -218,6 +224,15 @@ extension ServerState {
         if let user = request.clientUser { return user }
         guard let header = request.authorization, header.lowercased().hasPrefix("bearer ") else { return nil }
         return tokens[String(header.dropFirst("bearer ".count)).trimmingSpaces]
+    }
+
+    /// POST and PUT bodies must be JSON (this server speaks no YAML or protobuf); a missing
+    /// Content-Type counts as JSON, as on the real server.
+    private static func requireJSON(_ request: APIRequest) throws(APIStatus) {
+        let contentType = request.contentType ?? ""
+        guard contentType.isEmpty || contentType.hasPrefix("application/json") else {
+            throw APIStatus.unsupportedMediaType(contentType, accepted: "application/json")
+        }
     }
 
     private static func body(_ request: APIRequest) throws(APIStatus) -> JSONValue {

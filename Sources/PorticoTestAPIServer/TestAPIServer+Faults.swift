@@ -41,6 +41,23 @@ extension TestAPIServer {
         core.state.withLock { $0.endWatches(clean: false) }
     }
 
+    /// Closes every connection, idle keep-alive ones included, as an API server restart does.
+    /// Objects, history and resourceVersions stay, so clients can resume their watches.
+    public func dropConnections() {
+        core.state.withLock { $0.endWatches(clean: false) }
+        core.closeConnections()
+    }
+
+    /// Connections accepted since start (to check that a client reuses its connections).
+    public var acceptedConnectionCount: Int {
+        core.acceptedConnectionCount
+    }
+
+    /// Connections open now.
+    public var openConnectionCount: Int {
+        core.openConnectionCount
+    }
+
     /// Ends every open watch cleanly, as `timeoutSeconds` does.
     public func endWatches() {
         core.state.withLock { $0.endWatches(clean: true) }
@@ -86,13 +103,19 @@ extension TestAPIServer {
 
     /// Waits until at least `count` watches are open; false if `timeout` passes first.
     public func waitForWatches(atLeast count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+        await wait(timeout: timeout) { $0.openWatchCount >= count }
+    }
+
+    /// Waits until `condition` holds, checking every 10 ms; false if `timeout` passes first.
+    /// For conditions on what a client did: `server.wait { $0.requests(verb: "update").count == 1 }`.
+    public func wait(timeout: Duration = .seconds(10), until condition: (TestAPIServer) -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
-            if openWatchCount >= count { return true }
+            if condition(self) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return openWatchCount >= count
+        return condition(self)
     }
 
     /// Every request answered so far, oldest first.

@@ -106,6 +106,7 @@ public final class TestAPIServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        core.track(channel)
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true)

@@ -212,6 +212,25 @@ struct TestAPIServerTests {
         }
     }
 
+    @Test func writesMustBeJSONWithoutAResourceVersionOnCreate() async throws {
+        try await withServer { server in
+            let path = "/api/v1/namespaces/default/configmaps"
+            let configMap: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["k": "v"]]
+            let form = try await Curl(server).run("POST", path, body: configMap.serializedString, contentType: "application/x-www-form-urlencoded")
+            #expect(form.status == 415)
+            #expect(form.json?["reason"] == "UnsupportedMediaType")
+            var stamped = configMap
+            stamped["metadata"]?["resourceVersion"] = "5"
+            let withVersion = try await Curl(server).send("POST", path, json: stamped)
+            #expect(withVersion.status == 500)
+            #expect(withVersion.json?["message"] == "Internal error occurred: resourceVersion should not be set on objects to be created")
+            #expect(try await Curl(server).send("POST", path, json: configMap).status == 201)
+            #expect(server.requests.last?.headers["user-agent"]?.hasPrefix("curl/") == true)
+            #expect(server.requests.last?.headers["content-type"] == "application/json")
+            #expect(await server.wait { $0.writes.count == 3 })
+        }
+    }
+
     @Test func selectorsFilterLists() async throws {
         try await withServer(token: "t") { server in
             for (name, type) in [("tls", "kubernetes.io/tls"), ("opaque", "Opaque")] {

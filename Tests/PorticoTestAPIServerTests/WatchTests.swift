@@ -141,6 +141,24 @@ struct WatchTests {
         }
     }
 
+    @Test func dropConnectionsCutsEveryConnectionAndKeepsTheState() async throws {
+        try await withServer { server in
+            try server.apply(ingress("a"))
+            let version = server.resourceVersion
+            let stream = Task { try await Curl(server).get(Self.ingresses + "?watch=1&resourceVersion=\(version)") }
+            #expect(await server.waitForWatches(atLeast: 1))
+            #expect(server.openConnectionCount == 1)
+            server.dropConnections()
+            let cut = try await stream.value
+            #expect(cut.exitCode != 0)
+            #expect(await server.wait { $0.openConnectionCount == 0 })
+            #expect(server.openWatchCount == 0)
+            #expect(server.acceptedConnectionCount == 1)
+            let after = try await Curl(server).get(Self.ingresses + "/a")
+            #expect(resourceVersion(after.json) == version)
+        }
+    }
+
     @Test func expireWatchesSendsGoneToOpenWatches() async throws {
         try await withServer { server in
             let before = server.openWatchCount
