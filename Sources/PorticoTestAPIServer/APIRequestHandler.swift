@@ -40,6 +40,11 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = head
             body = []
             bodyTooLarge = false
+            // libcurl asks before sending a body over 1 KiB and waits a second for an answer; Go's
+            // server (so kube-apiserver) says go ahead at once.
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var buffer):
             if body.count + buffer.readableBytes > Self.maximumBodySize {
                 bodyTooLarge = true

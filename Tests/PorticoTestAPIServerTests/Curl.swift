@@ -32,6 +32,8 @@ struct Curl {
     var token: String?
     var caPEM: String
     var clientCertificate: ServerCertificateAuthority.KeyPair?
+    /// More curl arguments, placed before the URL.
+    var extraArguments: [String] = []
 
     init(_ server: TestAPIServer, token: String? = "t") {
         self.server = server
@@ -74,6 +76,7 @@ struct Curl {
             try Data(clientCertificate.keyPEM.utf8).write(to: key)
             arguments += ["--cert", certificate.path, "--key", key.path]
         }
+        arguments += extraArguments
         arguments.append(server.url + path)
         let exitCode = try await Self.curl(arguments, stdout: status)
         let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }

@@ -231,6 +231,19 @@ struct TestAPIServerTests {
         }
     }
 
+    @Test func expectContinueIsAnsweredSoTheBodyIsSentAtOnce() async throws {
+        try await withServer { server in
+            var curl = Curl(server)
+            // Without a 100 Continue, curl would wait 30 s before sending and hit --max-time.
+            curl.extraArguments = ["-H", "Expect: 100-continue", "--expect100-timeout", "30"]
+            let configMap: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"], "data": ["k": .string(String(repeating: "x", count: 4096))]]
+            let answer = try await curl.run("POST", "/api/v1/namespaces/default/configmaps", body: configMap.serializedString, maxTime: 10)
+            #expect(answer.exitCode == 0)
+            #expect(answer.status == 201)
+            #expect(server.object(.configMaps, name: "big")?["data"]?["k"]?.stringValue?.count == 4096)
+        }
+    }
+
     @Test func selectorsFilterLists() async throws {
         try await withServer(token: "t") { server in
             for (name, type) in [("tls", "kubernetes.io/tls"), ("opaque", "Opaque")] {
