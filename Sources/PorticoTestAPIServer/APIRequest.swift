@@ -31,30 +31,3 @@ struct APIRequest: Sendable {
         return plusAsSpace.removingPercentEncoding ?? plusAsSpace
     }
 }
-
-/// What the server answers: a JSON object, plain text, or the start of a watch stream.
-enum APIResponse: Sendable {
-    case object(status: Int, body: JSONValue, retryAfterSeconds: Int?)
-    case text(status: Int, body: String)
-    case watch(WatchOpening)
-
-    static func status(_ status: APIStatus) -> APIResponse {
-        .object(status: status.code, body: status.json, retryAfterSeconds: status.retryAfterSeconds)
-    }
-
-    var statusCode: Int {
-        switch self {
-        case .object(let status, _, _), .text(let status, _): status
-        case .watch: 200
-        }
-    }
-}
-
-/// A watch the server accepted: what to send first, then live events until `timeout`.
-struct WatchOpening: Sendable {
-    /// The subscription to remove when the connection goes; nil when the stream ends after
-    /// `messages` (410 Expired).
-    var id: Int?
-    var messages: [WatchMessage]
-    var timeout: Duration
-}

@@ -72,6 +72,22 @@ struct WatchTests {
         }
     }
 
+    @Test func sendInitialEventsEndsTheListWithAnAnnotatedBookmark() async throws {
+        try await withServer { server in
+            try server.apply(["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": ["name": "portico"]])
+            try server.apply(["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": ["name": "other"]])
+            let path = "/apis/networking.k8s.io/v1/ingressclasses?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                + "&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dportico&timeoutSeconds=1"
+            let result = try await Curl(server).get(path)
+            #expect(types(result) == ["ADDED", "BOOKMARK"])
+            #expect(result.lines.first?["object"]?["metadata"]?["name"] == "portico")
+            #expect(result.lines.first?["object"]?["metadata"]?["namespace"] == nil)
+            let bookmark = result.lines.last?["object"]?["metadata"]
+            #expect(bookmark?["annotations"] == ["k8s.io/initial-events-end": "true"])
+            #expect(bookmark?["resourceVersion"] == .string(String(server.resourceVersion)))
+        }
+    }
+
     @Test func compactedResourceVersionIsAnExpiredErrorEvent() async throws {
         try await withServer { server in
             try server.apply(ingress("a"))
