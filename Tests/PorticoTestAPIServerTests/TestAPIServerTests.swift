@@ -323,6 +323,20 @@ struct TestAPIServerTests {
         }
     }
 
+    @Test func serviceAccountFolderHoldsTokenCAAndNamespace() async throws {
+        try await withServer(token: "sa-token") { server in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sa-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try server.writeServiceAccount(to: folder, token: "sa-token", namespace: "ingress")
+            let read = { (name: String) in try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
+            var curl = Curl(server, token: try read("token"))
+            curl.caPEM = try read("ca.crt")
+            #expect(try await curl.get("/api/v1/namespaces/\(try read("namespace"))/secrets").status == 200)
+            #expect(server.serviceEnvironment["KUBERNETES_SERVICE_PORT"] == String(server.port))
+            #expect(server.url == "https://\(server.serviceEnvironment["KUBERNETES_SERVICE_HOST"] ?? ""):\(server.port)")
+        }
+    }
+
     @Test func clientCertificateCommonNameIsTheUser() async throws {
         var configuration = TestAPIServer.Configuration()
         configuration.clientCertificates = true
