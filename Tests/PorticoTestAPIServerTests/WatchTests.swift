@@ -44,6 +44,28 @@ struct WatchTests {
         }
     }
 
+    @Test func concurrentWritesReachAWatchOnceEachInResourceVersionOrder() async throws {
+        try await withServer { server in
+            let before = server.openWatchCount
+            let stream = Task { try await Curl(server).get(Self.ingresses + "?watch=1&resourceVersion=\(server.resourceVersion)") }
+            #expect(await server.waitForWatches(atLeast: before + 1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        for index in 0..<25 { try server.create(ingress("w\(writer)-\(index)")) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            server.endWatches()
+            let result = try await stream.value
+            let versions = result.lines.compactMap { resourceVersion($0["object"]) }
+            #expect(versions.count == 100)
+            #expect(versions == versions.sorted() && Set(versions).count == 100)
+            #expect(Set(types(result)) == ["ADDED"])
+        }
+    }
+
     @Test func watchFromAResourceVersionReplaysTheHistoryAfterIt() async throws {
         try await withServer { server in
             try server.apply(ingress("a"))
