@@ -1,6 +1,7 @@
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOSSL
+internal import Synchronization
 
 /// Turns one connection's HTTP/1.1 requests into `ServerState.handle` calls and writes the
 /// answers: a JSON body with `Content-Length`, or a chunked watch stream with one event per
@@ -54,7 +55,18 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            respond(to: head, context: context)
+            let path = APIRequest.split(uri: head.uri).path
+            guard let delay = core.state.withLock({ $0.takeDelay(method: head.method.rawValue, path: path) }) else {
+                respond(to: head, context: context)
+                return
+            }
+            // The pipeline handler holds back the connection's next request until this one is
+            // answered, so the buffered body stays this request's.
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
+                handler.value.respond(to: head, context: boundContext.value)
+            }
         }
     }
 

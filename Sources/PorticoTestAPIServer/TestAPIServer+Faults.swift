@@ -35,6 +35,13 @@ extension TestAPIServer {
         core.state.withLock { $0.faults.append(FaultRule(fault: fault, remaining: count, pathPrefix: pathPrefix, method: method)) }
     }
 
+    /// Holds the next `count` requests whose path starts with `pathPrefix` (and whose method
+    /// is `method`, when given) for `delay` before serving them, to test client timeouts.
+    public func delayNextRequests(_ count: Int, by delay: Duration, pathPrefix: String? = nil, method: String? = nil) {
+        guard count > 0 else { return }
+        core.state.withLock { $0.delays.append(DelayRule(delay: delay, remaining: count, pathPrefix: pathPrefix, method: method)) }
+    }
+
     /// Closes every open watch connection mid-stream (no terminating chunk), as when the API
     /// server restarts or a load balancer cuts the connection.
     public func dropWatches() {

@@ -313,6 +313,16 @@ struct TestAPIServerTests {
         }
     }
 
+    @Test func delayedRequestOutlastsTheClientTimeout() async throws {
+        try await withServer { server in
+            server.delayNextRequests(1, by: .seconds(5), pathPrefix: "/api/v1/services")
+            let late = try await Curl(server).run("GET", "/api/v1/services", maxTime: 1)
+            #expect(late.exitCode == 28)
+            #expect(try await Curl(server).get("/api/v1/secrets").status == 200)
+            #expect(try await Curl(server).get("/api/v1/services").status == 200)
+        }
+    }
+
     @Test func clientVerifyingWithAnotherCAFailsTheHandshake() async throws {
         try await withServer(token: "t") { server in
             var curl = Curl(server)
