@@ -65,6 +65,8 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
+                // A client that gave up meanwhile must not leave a watch registered behind it.
+                guard boundContext.value.channel.isActive else { return }
                 handler.value.respond(to: head, context: boundContext.value)
             }
         }
