@@ -31,28 +31,22 @@ extension ServerState {
         }
         guard let user = authenticate(request) else { return .status(.unauthorized) }
         record.user = user
+        let target = ResourcePath.resolve(request.path, types: store.types)
+        let verb = target.flatMap { Self.verb(method: request.method, target: $0, query: request.query) }
+        if let target, let verb {
+            record.verb = verb
+            record.resource = target.subresource.map { "\(target.type.plural)/\($0)" } ?? target.type.plural
+            record.namespace = target.namespace
+            record.name = target.name
+        }
         if let index = faults.firstIndex(where: { $0.matches(method: request.method, path: request.path) }) {
             faults[index].remaining -= 1
             let status = faults[index].fault.status
             if faults[index].remaining <= 0 { faults.remove(at: index) }
             return .status(status)
         }
-        guard let target = ResourcePath.resolve(request.path, types: store.types) else { return .status(.pathNotFound) }
-        let verb: String
-        switch (request.method, target.name) {
-        case ("GET", .some): verb = "get"
-        case ("GET", nil): verb = Self.isTrue(request.query["watch"]) ? "watch" : "list"
-        case ("POST", nil) where target.namespace != nil || !target.type.namespaced: verb = "create"
-        case ("PUT", .some): verb = "update"
-        case ("PATCH", .some): verb = "patch"
-        case ("DELETE", .some): verb = "delete"
-        default: return .status(.methodNotAllowed(request.method))
-        }
-        let resource = target.subresource.map { "\(target.type.plural)/\($0)" } ?? target.type.plural
-        record.verb = verb
-        record.resource = resource
-        record.namespace = target.namespace
-        record.name = target.name
+        guard let target else { return .status(.pathNotFound) }
+        guard let verb, let resource = record.resource else { return .status(.methodNotAllowed(request.method)) }
         if let subresource = target.subresource, subresource != "status" || !target.type.hasStatus || verb == "delete" {
             return .status(.pathNotFound)
         }
@@ -217,6 +211,19 @@ extension ServerState {
         nextWatchID += 1
         watches[subscription.id] = subscription
         return .watch(WatchOpening(id: subscription.id, messages: messages, timeout: timeout))
+    }
+
+    /// The Kubernetes verb of a request, nil for a method the path does not allow.
+    private static func verb(method: String, target: ResourcePath, query: [String: String]) -> String? {
+        switch (method, target.name) {
+        case ("GET", .some): "get"
+        case ("GET", nil): isTrue(query["watch"]) ? "watch" : "list"
+        case ("POST", nil) where target.namespace != nil || !target.type.namespaced: "create"
+        case ("PUT", .some): "update"
+        case ("PATCH", .some): "patch"
+        case ("DELETE", .some): "delete"
+        default: nil
+        }
     }
 
     /// The client certificate's user if one was verified, else the bearer token's.

@@ -310,6 +310,8 @@ struct TestAPIServerTests {
             #expect(try await Curl(server).get(path).status == 200)
             #expect(try await Curl(server).get("/api/v1/services").status == 200)
             #expect(server.requests.map(\.statusCode) == [429, 429, 500, 200, 200])
+            // Answered faults are recorded with their verb, so a test can count a client's retries.
+            #expect(server.requests(verb: "list", resource: "ingresses").map(\.statusCode) == [429, 429, 200])
         }
     }
 
