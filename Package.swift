@@ -157,9 +157,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A test kube-apiserver on 127.0.0.1 over TLS: list/watch, resourceVersion, 410, bookmarks,
+        // bearer tokens and fault knobs. Only test targets may depend on it.
+        .target(
+            name: "PorticoTestAPIServer",
+            dependencies: nio + tls,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PorticoModelTests",
             dependencies: ["PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoTestAPIServerTests",
+            dependencies: ["PorticoTestAPIServer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,60 @@
+internal import Foundation
+
+/// A whole HTTP request as the server's logic sees it, taken off the connection.
+struct APIRequest: Sendable {
+    var method: String
+    var path: String
+    var query: [String: String]
+    /// Header names lowercased; a repeated header keeps its first value.
+    var headers: [String: String]
+    var body: [UInt8]
+    /// The common name of a verified client certificate, when client certificates are on.
+    var clientUser: String?
+
+    var authorization: String? { headers["authorization"] }
+    var contentType: String? { headers["content-type"] }
+
+    /// Splits `/path?a=1&b=x%20y` into the path and the decoded query.
+    static func split(uri: String) -> (path: String, query: [String: String]) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, [:]) }
+        var query: [String: String] = [:]
+        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(parts[0])
+            query[key] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return (String(uri[..<mark]), query)
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let plusAsSpace = text.replacingOccurrences(of: "+", with: " ")
+        return plusAsSpace.removingPercentEncoding ?? plusAsSpace
+    }
+}
+
+/// What the server answers: a JSON object, plain text, or the start of a watch stream.
+enum APIResponse: Sendable {
+    case object(status: Int, body: JSONValue, retryAfterSeconds: Int?)
+    case text(status: Int, body: String)
+    case watch(WatchOpening)
+
+    static func status(_ status: APIStatus) -> APIResponse {
+        .object(status: status.code, body: status.json, retryAfterSeconds: status.retryAfterSeconds)
+    }
+
+    var statusCode: Int {
+        switch self {
+        case .object(let status, _, _), .text(let status, _): status
+        case .watch: 200
+        }
+    }
+}
+
+/// A watch the server accepted: what to send first, then live events until `timeout`.
+struct WatchOpening: Sendable {
+    /// The subscription to remove when the connection goes; nil when the stream ends after
+    /// `messages` (410 Expired).
+    var id: Int?
+    var messages: [WatchMessage]
+    var timeout: Duration
+}
