@@ -213,6 +213,7 @@ let package = Package(
             dependencies: nio + tls + [
                 "PorticoKube",
                 "PorticoModel",
+                "PorticoTestAPIServer",
                 "PorticoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
