@@ -306,4 +306,37 @@ struct CurlKubernetesClientTests {
             ])
         }
     }
+
+    @Test func aRefusedConnectionIsTransportAndABadURLIsConfiguration() async throws {
+        let authority = try TestCertificateAuthority()
+        let server = try await TLSStubServer.start(leaf: try authority.issue(commonName: "gone", dnsNames: ["localhost"])) { _ in .init() }
+        let port = server.port
+        try await server.close()
+        let client = try CurlKubernetesClient(
+            configuration: KubeClientConfiguration(server: "https://127.0.0.1:\(port)", certificateAuthorityPEM: Data(authority.certificatePEM.utf8)),
+            logger: Self.logger
+        )
+        defer { client.shutdown() }
+
+        let refused = try await #require(throws: KubeAPIError.self) { try await client.get(.services, namespace: "a", name: "b", as: Item.self) }
+        #expect(refused.kind == .transport)
+        #expect(refused.message.hasPrefix("GET /api/v1/namespaces/a/services/b: "))
+
+        let badURL = try #require(throws: KubeAPIError.self) {
+            try CurlKubernetesClient(configuration: KubeClientConfiguration(server: "kubernetes.default:443"), logger: Self.logger)
+        }
+        #expect(badURL.kind == .configuration)
+        #expect(badURL.message == "the API server URL \"kubernetes.default:443\" is not an http(s) URL")
+    }
+
+    @Test func aWatchWhoseTokenFileIsGoneThrowsAConfigurationError() async throws {
+        try await withStub(token: .file(path: "/nonexistent/portico/token"), respond: { _ in .init(chunks: []) }) { setup in
+            let error = try await #require(throws: KubeAPIError.self) {
+                for try await _ in setup.client.watch(.services, namespace: nil, options: WatchOptions(), as: Item.self) {}
+            }
+            #expect(error.kind == .configuration)
+            #expect(error.message.contains("/nonexistent/portico/token"))
+            #expect(setup.server.requests.isEmpty)
+        }
+    }
 }
