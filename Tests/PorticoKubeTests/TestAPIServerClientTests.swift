@@ -237,6 +237,23 @@ struct TestAPIServerClientTests {
         }
     }
 
+    @Test func aClientCertificateTheServerDoesNotTrustIsATLSError() async throws {
+        var configuration = TestAPIServer.Configuration()
+        configuration.clientCertificates = true
+        let stranger = try TestCertificateAuthority(name: "Stranger CA").issue(commonName: "intruder", dnsNames: ["intruder"])
+        try await withServer(configuration: configuration, configure: { _, client in
+            client.bearerToken = nil
+            client.clientCertificate = .init(certificatePEM: Data(stranger.chainPEM.utf8), keyPEM: Data(stranger.keyPEM.utf8), source: "/etc/portico/client.crt")
+        }) { server, client in
+            let error = try await #require(throws: KubeAPIError.self) {
+                try await client.list(.configMaps, namespace: nil, options: ListOptions(), as: ConfigMap.self)
+            }
+            #expect(error.kind == .tlsVerification)
+            #expect(error.message.hasPrefix("GET /api/v1/configmaps: the server refused the client certificate from /etc/portico/client.crt: "))
+            #expect(server.requests.isEmpty)
+        }
+    }
+
     /// The test API server speaks HTTP/1.1 only, so this checks that several watches and
     /// requests run concurrently (one connection each); sharing one HTTP/2 connection is not
     /// tested here.
