@@ -254,6 +254,35 @@ struct TestAPIServerClientTests {
         }
     }
 
+    @Test func manyConcurrentRequestsAndCancellationsSettle() async throws {
+        try await withServer { server, client in
+            _ = try server.apply(json: configMap("shared"))
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        if index % 4 == 3 {
+                            // A watch abandoned at once, racing its own submission.
+                            let watcher = Task {
+                                for try await _ in client.watch(.configMaps, namespace: nil, options: WatchOptions(), as: ConfigMap.self) {}
+                            }
+                            watcher.cancel()
+                            _ = await watcher.result
+                            return "cancelled"
+                        }
+                        let object = try await client.get(.configMaps, namespace: "portico", name: "shared", as: ConfigMap.self)
+                        return object.metadata.name ?? "?"
+                    }
+                }
+                var outcomes: [String: Int] = [:]
+                for try await outcome in group { outcomes[outcome, default: 0] += 1 }
+                return outcomes
+            }
+
+            #expect(outcomes == ["shared": 30, "cancelled": 10])
+            #expect(await server.wait { $0.openWatchCount == 0 })
+        }
+    }
+
     /// The test API server speaks HTTP/1.1 only, so this checks that several watches and
     /// requests run concurrently (one connection each); sharing one HTTP/2 connection is not
     /// tested here.
