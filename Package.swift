@@ -85,12 +85,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libcurl, found through pkg-config: the Kubernetes API client's HTTP/2 + TLS transport.
+        .systemLibrary(
+            name: "CPorticoCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Fixed-signature C wrappers for libcurl's variadic calls, which Swift cannot call.
+        .target(name: "CPorticoCurlShims", dependencies: ["CPorticoCurl"]),
         // The Kubernetes API client: kubeconfig, libcurl transport, reflectors, leases, status.
         .target(
             name: "PorticoKube",
             dependencies: [
                 "PorticoModel",
+                "CPorticoCurl",
+                "CPorticoCurlShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -201,7 +212,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoKubeTests",
-            dependencies: ["PorticoKube", "PorticoModel"],
+            dependencies: nio + tls + [
+                "PorticoKube",
+                "PorticoModel",
+                "PorticoTestAPIServer",
+                "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
