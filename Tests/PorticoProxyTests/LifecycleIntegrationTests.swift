@@ -14,7 +14,7 @@ struct LifecycleIntegrationTests {
             name: "slow",
             // Long enough that the shutdown reaches the connection before the answer does, even
             // on a loaded machine; the test still ends as soon as the answer comes.
-            behavior: .delay(.seconds(1), then: .fixed(status: 200, body: "done"))
+            behavior: .delay(.seconds(3), then: .fixed(status: 200, body: "done"))
         )
         let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])]))
         async let inFlight = harness.send(uri: "/slow")
