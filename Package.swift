@@ -17,6 +17,9 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
+let http2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-http2")
+let hpack: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
+
 let tls: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -43,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
@@ -70,10 +74,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The data plane: listeners, HTTP/1.1, TLS/SNI, routing and proxy handlers, upstream pools.
+        // The data plane: listeners, HTTP/1.1 and HTTP/2, TLS/SNI, routing and proxy handlers, upstream pools.
         .target(
             name: "PorticoProxy",
             dependencies: nio + tls + [
+                http2,
                 "PorticoRouteTable",
                 "PorticoBalancing",
                 .product(name: "Atomics", package: "swift-atomics"),
@@ -129,6 +134,8 @@ let package = Package(
         .target(
             name: "PorticoTestSupport",
             dependencies: nio + tls + [
+                http2,
+                hpack,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 "PorticoModel",
                 "PorticoRouteTable",
@@ -165,6 +172,8 @@ let package = Package(
         .testTarget(
             name: "PorticoProxyTests",
             dependencies: nio + tls + [
+                http2,
+                hpack,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",
                 "PorticoRouteTable",
