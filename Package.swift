@@ -17,11 +17,11 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
-let http2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-http2")
 let hpack: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
 
 let tls: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "NIOHTTP2", package: "swift-nio-http2"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
     .product(name: "X509", package: "swift-certificates"),
     .product(name: "Crypto", package: "swift-crypto"),
@@ -78,7 +78,6 @@ let package = Package(
         .target(
             name: "PorticoProxy",
             dependencies: nio + tls + [
-                http2,
                 "PorticoRouteTable",
                 "PorticoBalancing",
                 .product(name: "Atomics", package: "swift-atomics"),
@@ -134,7 +133,6 @@ let package = Package(
         .target(
             name: "PorticoTestSupport",
             dependencies: nio + tls + [
-                http2,
                 hpack,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 "PorticoModel",
@@ -172,7 +170,6 @@ let package = Package(
         .testTarget(
             name: "PorticoProxyTests",
             dependencies: nio + tls + [
-                http2,
                 hpack,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",

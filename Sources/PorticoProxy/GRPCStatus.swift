@@ -29,6 +29,9 @@ struct GRPCStatus: Equatable {
             self.init(code: Self.unavailable, message: "no healthy upstream")
         case .connectRefused, .upstreamReset:
             self.init(code: Self.unavailable, message: "upstream connect error or disconnect/reset before headers")
+        case .tlsFailure, .tlsUnavailable:
+            // As Envoy: a failed upstream handshake is a connection failure.
+            self.init(code: Self.unavailable, message: "upstream connect error or TLS failure")
         case .connectTimeout, .responseTimeout:
             self.init(code: Self.deadlineExceeded, message: "upstream request timeout")
         }

@@ -54,7 +54,7 @@ public final class ProxyServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.workers))
             self.ownsGroup = true
         }
-        self.loops = LoopStates(group: self.group, configuration: configuration)
+        self.loops = LoopStates(group: self.group, configuration: configuration, logger: logger)
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 

@@ -9,7 +9,8 @@ internal import PorticoRouteTable
 /// never by arrival). A bad Ingress is skipped whole and reported; every other one compiles.
 ///
 /// The processors run in this order: IngressClass filter, validation, rules/paths, default
-/// backends, TLS (certificates by SNI name, redirect and HSTS flags), clusters and endpoints.
+/// backends, TLS (certificates by SNI name, redirect and HSTS flags), clusters and endpoints, and
+/// each cluster's upstream protocol.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
         IngressClassFilter(),
@@ -18,6 +19,7 @@ public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions,
         DefaultBackendProcessor(),
         TLSProcessor(),
         ClusterProcessor(),
+        UpstreamProtocolProcessor(),
     ]
     var state = TranslationState(snapshot: snapshot, options: options)
     for processor in pipeline {

@@ -38,7 +38,9 @@ public final class HTTP2TestClient: Sendable {
     }
 
     /// The stream's inbound side ended before a complete response arrived.
-    public struct StreamEnded: Error {}
+    public struct StreamEnded: Error {
+        public init() {}
+    }
 
     let channel: any Channel
     private let multiplexer: NIOHTTP2Handler.StreamMultiplexer
