@@ -11,7 +11,9 @@ public struct HTTP2Options: Sendable, Equatable {
     /// h2c is for trusted networks (gRPC clients inside a cluster), not browsers.
     public var cleartextPriorKnowledge: Bool
     /// Streams a client may have open at once on one connection
-    /// (`SETTINGS_MAX_CONCURRENT_STREAMS`); a stream above it is refused. Default 128.
+    /// (`SETTINGS_MAX_CONCURRENT_STREAMS`). Compliant clients queue further requests; one that
+    /// opens more anyway gets GOAWAY PROTOCOL_ERROR from swift-nio-http2 (its open streams
+    /// still finish). Default 128.
     public var maxConcurrentStreams: Int
     /// The flow-control window of each request stream (`SETTINGS_INITIAL_WINDOW_SIZE`): request
     /// body bytes a client may send ahead before Portico has passed them upstream. Default
