@@ -2,9 +2,11 @@ public import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
 internal import NIOPosix
+public import NIOSSL
 public import PorticoRouteTable
 
-/// A loopback gRPC server over h2c (HTTP/2 by prior knowledge) standing in for a gRPC upstream,
+/// A loopback gRPC server over h2c (HTTP/2 by prior knowledge), or h2 over TLS when given a
+/// context (offering ALPN `h2`, e.g. `HTTP2UpstreamStub.tlsContext`), standing in for a gRPC upstream,
 /// with gRPC framing but no gRPC library: messages are strings (see `GRPCFraming`).
 ///
 /// Methods (any service name; the method is the last path segment):
@@ -28,12 +30,13 @@ public final class GRPCEchoStub: Sendable {
         self.channel = channel
     }
 
-    public static func start(group: (any EventLoopGroup)? = nil) async throws -> GRPCEchoStub {
+    public static func start(tls: NIOSSLContext? = nil, group: (any EventLoopGroup)? = nil) async throws -> GRPCEchoStub {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                         mode: .server,
                         connectionConfiguration: .init(),

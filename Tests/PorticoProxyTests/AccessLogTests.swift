@@ -62,6 +62,8 @@ struct AccessLogTests {
         #expect(first.metadata["path"] == "/a?b")
         #expect(first.metadata["status"] == "404")
         #expect(first.metadata["upstream"] == "-")
+        #expect(first.metadata["protocol"] == "h1")
+        #expect(first.metadata["grpc_status"] == nil)
         #expect(first.metadata["bytes_sent"] != nil)
         #expect(first.metadata["duration_ms"] != nil)
         #expect(first.metadata["client"] != nil)

@@ -1,22 +1,23 @@
 import NIOCore
+import NIOSSL
 import PorticoProxy
 import PorticoRouteTable
 import PorticoTestSupport
 import Testing
 
 /// gRPC end to end: an NIO HTTP/2 client speaking gRPC framing over TLS h2 to the proxy, which
-/// relays to a gRPC echo server over h2c. Unary, the three streaming kinds, trailers, an error
+/// relays to a gRPC echo server over h2c (or h2 over verified TLS). Unary, the three streaming kinds, trailers, an error
 /// status, and an open stream that outlives 20 routing table swaps.
 @Suite struct GRPCEndToEndTests {
     static let cluster = ClusterID(namespace: "default", service: "grpc", port: "50051")
 
-    static func table(_ stub: GRPCEchoStub?, generation: UInt64 = 1) -> RouteTable {
+    static func table(_ stub: GRPCEchoStub?, generation: UInt64 = 1, upstream: UpstreamProtocol = .h2c) -> RouteTable {
         let source = RouteSource(namespace: "default", ingress: "grpc", service: "grpc")
         let route = Route(match: .prefix(""), backend: .cluster(Self.cluster), source: source)
         return RouteTable(
             generation: generation,
             virtualHosts: [VirtualHost(match: .any, routes: [route])],
-            clusters: [Self.cluster: Cluster(id: Self.cluster, serviceExists: true, upstream: .h2c)],
+            clusters: [Self.cluster: Cluster(id: Self.cluster, serviceExists: true, upstream: upstream)],
             endpoints: [Self.cluster: stub.map { [$0.endpoint] } ?? []]
         )
     }
@@ -67,11 +68,25 @@ import Testing
         func header(_ name: String) -> String? { self.headers?.first { $0.0 == name }?.1 }
     }
 
-    func withGRPC<Result>(_ body: (HTTP2IntegrationTests.Harness, GRPCEchoStub, HTTP2TestClient) async throws -> Result) async throws -> Result {
-        let stub = try await GRPCEchoStub.start()
+    func withGRPC<Result>(
+        upstreamTLS: Bool = false,
+        _ body: (HTTP2IntegrationTests.Harness, GRPCEchoStub, HTTP2TestClient) async throws -> Result
+    ) async throws -> Result {
+        var upstream = UpstreamProtocol.h2c
+        var context: NIOSSLContext?
+        if upstreamTLS {
+            let authority = try TestCertificateAuthority()
+            let leaf = try authority.issue(commonName: "grpc", dnsNames: ["grpc.default.svc"])
+            context = try HTTP2UpstreamStub.tlsContext(chainPEM: leaf.chainPEM, keyPEM: leaf.keyPEM)
+            upstream = UpstreamProtocol(
+                version: .http2,
+                tls: UpstreamTLS(serverName: "grpc.default.svc", verification: .certificateAuthority(pem: Array(authority.certificatePEM.utf8)))
+            )
+        }
+        let stub = try await GRPCEchoStub.start(tls: context)
         let harness: HTTP2IntegrationTests.Harness
         do {
-            harness = try await HTTP2IntegrationTests.Harness.start(Self.table(stub))
+            harness = try await HTTP2IntegrationTests.Harness.start(Self.table(stub, upstream: upstream))
         } catch {
             try? await stub.close()
             throw error
@@ -97,6 +112,21 @@ import Testing
                 #expect(try await call.receive() == nil)
                 #expect(call.header(":status") == "200")
                 #expect(call.header("x-seen-te") == "trailers")
+                #expect(call.trailer("grpc-status") == "0")
+            }
+        }
+    }
+
+    @Test func bidirectionalStreamingToATLSUpstream() async throws {
+        try await withGRPC(upstreamTLS: true) { _, _, client in
+            try await client.withStream { stream in
+                var call = try await Call(stream, method: "Update")
+                for index in 0..<3 {
+                    try await call.send("s\(index)")
+                    #expect(try await call.receive() == "s\(index)")
+                }
+                try await call.end()
+                #expect(try await call.receive() == nil)
                 #expect(call.trailer("grpc-status") == "0")
             }
         }
