@@ -225,6 +225,34 @@ import Testing
         }
     }
 
+    @Test func largeResponseStreamsUnderFlowControl() async throws {
+        let size = 4 << 20
+        let stub = try await UpstreamStub.start(name: "web", behavior: .stream(bytes: size))
+        try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
+            try await harness.withTLSClient { client in
+                // 4 MiB through a 64 KiB stream window: the proxy must stop reading the upstream
+                // while the stream is not writable and resume as the client opens the window.
+                let response = try await client.send(path: "/big")
+                #expect(response.status == 200)
+                #expect(response.body.readableBytes == size)
+                #expect(response.header("content-length") == String(size))
+            }
+        }
+    }
+
+    @Test func headResponseEndsWithItsHeaders() async throws {
+        let stub = try await UpstreamStub.start(name: "web", behavior: .fixed(status: 200, body: "not sent"))
+        try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
+            try await harness.withCleartextClient { client in
+                let response = try await client.send(method: "HEAD", path: "/")
+                #expect(response.status == 200)
+                #expect(response.endedWithHead)
+                #expect(response.header("content-length") == "8")
+                #expect(response.body.readableBytes == 0)
+            }
+        }
+    }
+
     @Test func getWithoutBodyReachesAnHTTP1UpstreamWithoutFraming() async throws {
         let stub = try await UpstreamStub.start(name: "web", behavior: .fixed(status: 200, body: "got"))
         try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
