@@ -87,6 +87,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Kubernetes API client: kubeconfig, libcurl transport, reflectors, leases, status.
+        .target(
+            name: "PorticoKube",
+            dependencies: [
+                "PorticoModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Reconcile loop, admin endpoints, bootstrap: the only target that knows every other.
         .target(
             name: "PorticoController",
@@ -142,9 +151,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A test kube-apiserver on 127.0.0.1 over TLS: list/watch, resourceVersion, 410, bookmarks,
+        // bearer tokens and fault knobs. Only test targets may depend on it.
+        .target(
+            name: "PorticoTestAPIServer",
+            dependencies: nio + tls,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PorticoModelTests",
             dependencies: ["PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoTestAPIServerTests",
+            dependencies: ["PorticoTestAPIServer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -183,6 +204,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PorticoKubeTests",
+            dependencies: ["PorticoKube", "PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PorticoControllerTests",
             dependencies: nio + [
                 "PorticoController",
@@ -191,6 +217,20 @@ let package = Package(
                 "PorticoProxy",
                 "PorticoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Packaging: manifests/, examples, the Helm chart, the Dockerfile, and the `portico`
+        // executable's shutdown and start-up failures.
+        .testTarget(
+            name: "PorticoDeployTests",
+            dependencies: nio + [
+                "PorticoModel",
+                "PorticoManifests",
+                "PorticoRouting",
+                "PorticoRouteTable",
+                "PorticoTestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -17,6 +17,11 @@ public struct Configuration: Sendable {
     /// Coalescing of bursts of changes before a publish (see `Coalescer`).
     public var holdoff: Duration
     public var maxHoldoff: Duration
+    /// How long listeners keep accepting after the first SIGTERM/SIGINT while `/readyz` already
+    /// answers 503 (see `ShutdownDrain`); then requests in flight get
+    /// `proxy.shutdownGracePeriod`. Zero (the default here; the executable's is 5 s) stops
+    /// accepting at once.
+    public var shutdownDrainDelay: Duration = .zero
 
     public init(
         source: Source,

@@ -150,7 +150,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
             stream.eventLoop.makeCompletedFuture {
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: httpProtocol))
-                try pipeline.addHandler(HTTP2RequestHeadHandler())
+                try pipeline.addHandler(HTTP2RequestHeadHandler(fallbackAuthority: endpoint.description))
                 try pipeline.addHandler(UpstreamConnection(endpoint: endpoint, isStream: true))
             }
         }

@@ -275,7 +275,19 @@ final class UpstreamPool {
             completion(.success(channel))
             return
         }
+        // The connect timeout covers the handshake too: a server that accepts and then stays
+        // silent must not hold the request until the client gives up.
+        var timedOut = false
+        let timeout = self.eventLoop.assumeIsolated().scheduleTask(in: self.connectTimeout) {
+            timedOut = true
+            channel.close(promise: nil)
+        }
         handshake.result.futureResult.assumeIsolated().whenComplete { result in
+            timeout.cancel()
+            if timedOut {
+                completion(.failure(.connectTimeout(endpoint)))
+                return
+            }
             switch result {
             case .success(let negotiated):
                 if case .http2 = upstream.upstream.version, negotiated != "h2" {

@@ -39,14 +39,23 @@ struct UpstreamProtocolProcessor: TranslationProcessor {
                 )
             }
         }
+        // Only decided clusters can report, so only they are visited in a fixed order (the
+        // diagnostics name the first cluster that shows a problem); sorting all of 10,000
+        // clusters on every translation would cost more than resolving them.
         var reported: Set<String> = []
-        for id in state.clusters.keys.sorted() {
-            guard let cluster = state.clusters[id] else { continue }
-            let decision = decisions[id]
-            let upstream = resolve(id, decision: decision, state: &state, reported: &reported)
-            if !upstream.isPlainHTTP1 {
-                state.clusters[id] = Cluster(id: id, serviceExists: cluster.serviceExists, upstream: upstream)
-            }
+        for id in decisions.keys.sorted() {
+            self.update(id, decision: decisions[id], state: &state, reported: &reported)
+        }
+        for id in state.clusters.keys where decisions[id] == nil {
+            self.update(id, decision: nil, state: &state, reported: &reported)
+        }
+    }
+
+    private func update(_ id: ClusterID, decision: Decision?, state: inout TranslationState, reported: inout Set<String>) {
+        guard let cluster = state.clusters[id] else { return }
+        let upstream = resolve(id, decision: decision, state: &state, reported: &reported)
+        if !upstream.isPlainHTTP1 {
+            state.clusters[id] = Cluster(id: id, serviceExists: cluster.serviceExists, upstream: upstream)
         }
     }
 

@@ -36,11 +36,16 @@ public final class HTTP2UpstreamStub: Sendable {
     }
 
     /// Starts a stub. With `tls` it speaks h2 over TLS (the context must offer ALPN `h2`);
-    /// `responseDelay` holds each response head back, so that concurrent requests overlap.
+    /// `responseDelay` holds each response head back, so that concurrent requests overlap;
+    /// `maxConcurrentStreams` is announced in its SETTINGS; with `goAwayWithFirstResponse`
+    /// each connection sends GOAWAY right after its first response head, so the GOAWAY is on
+    /// the wire before that response ends (and before the client can send another request).
     public static func start(
         name: String,
         tls: NIOSSLContext? = nil,
         responseDelay: TimeAmount = .zero,
+        maxConcurrentStreams: Int = 100,
+        goAwayWithFirstResponse: Bool = false,
         group: (any EventLoopGroup)? = nil
     ) async throws -> HTTP2UpstreamStub {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
@@ -53,15 +58,21 @@ public final class HTTP2UpstreamStub: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
+                    connectionConfiguration.initialSettings = [
+                        HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)
+                    ]
                     _ = try sync.configureHTTP2Pipeline(
                         mode: .server,
-                        connectionConfiguration: NIOHTTP2Handler.ConnectionConfiguration(),
+                        connectionConfiguration: connectionConfiguration,
                         streamConfiguration: NIOHTTP2Handler.StreamConfiguration()
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
                             try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                             try stream.pipeline.syncOperations.addHandler(
-                                HTTP2StubStreamHandler(name: name, delay: responseDelay, counters: counters, open: open)
+                                HTTP2StubStreamHandler(
+                                    name: name, delay: responseDelay, goAway: goAwayWithFirstResponse, counters: counters, open: open
+                                )
                             )
                         }
                     }
@@ -94,9 +105,10 @@ public final class HTTP2UpstreamStub: Sendable {
         let maxConcurrent = Mutex(0)
     }
 
-    /// Streams open on one connection right now.
+    /// Streams open on one connection right now, and whether it has sent GOAWAY.
     final class ConnectionStreams: Sendable {
         let count = Mutex(0)
+        let wentAway = Mutex(false)
     }
 }
 
@@ -107,15 +119,17 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
 
     private let name: String
     private let delay: TimeAmount
+    private let goAway: Bool
     private let counters: HTTP2UpstreamStub.Counters
     private let open: HTTP2UpstreamStub.ConnectionStreams
     private var headSent = false
     private var pending: [HTTPServerRequestPart] = []
     private var receivedBytes = 0
 
-    init(name: String, delay: TimeAmount, counters: HTTP2UpstreamStub.Counters, open: HTTP2UpstreamStub.ConnectionStreams) {
+    init(name: String, delay: TimeAmount, goAway: Bool, counters: HTTP2UpstreamStub.Counters, open: HTTP2UpstreamStub.ConnectionStreams) {
         self.name = name
         self.delay = delay
+        self.goAway = goAway
         self.counters = counters
         self.open = open
     }
@@ -170,6 +184,11 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
     private func sendHead(_ head: HTTPResponseHead, context: ChannelHandlerContext) {
         self.headSent = true
         context.writeAndFlush(Self.wrapOutboundOut(.head(head)), promise: nil)
+        if self.goAway, let parent = context.channel.parent, !self.open.wentAway.withLock({ $0 }) {
+            self.open.wentAway.withLock { $0 = true }
+            let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .maxID, errorCode: .noError, opaqueData: nil))
+            parent.writeAndFlush(frame, promise: nil)
+        }
         let pending = self.pending
         self.pending = []
         for part in pending { self.relay(part, context: context) }

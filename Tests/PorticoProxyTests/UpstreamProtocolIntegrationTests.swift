@@ -95,6 +95,31 @@ struct UpstreamProtocolIntegrationTests {
         try await stub.close()
     }
 
+    @Test func http10RequestWithoutHostGetsTheEndpointAsAuthority() async throws {
+        let stub = try await HTTP2UpstreamStub.start(name: "old")
+        let table = makeTable([TestRoute(service: "old", endpoints: [stub.endpoint], upstream: .h2c)])
+        try await withProxy(table) { proxy in
+            let response = try await proxy.send(host: nil, version: .http1_0)
+            #expect(response.status == 200)
+            #expect(response.header("x-seen-host") == stub.endpoint.description)
+        }
+        try await stub.close()
+    }
+
+    @Test func silentTLSServerTimesOutLikeAConnect() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let endpoint = Endpoint(host: "127.0.0.1", port: silent.localAddress?.port ?? 0)
+        let route = Self.tlsRoute(endpoint, version: .http1, verification: .none)
+        try await withProxy(makeTable([route]), configure: { $0.upstreamConnectTimeout = .milliseconds(300) }) { proxy in
+            let status = try await proxy.send().status
+            #expect(status == 504)
+        }
+        try await silent.close()
+    }
+
     @Test func concurrentRequestsShareOneHTTP2Connection() async throws {
         let stub = try await HTTP2UpstreamStub.start(name: "shared", responseDelay: .milliseconds(200))
         let table = makeTable([TestRoute(service: "shared", endpoints: [stub.endpoint], upstream: .h2c)])
@@ -118,6 +143,44 @@ struct UpstreamProtocolIntegrationTests {
         try await stub.close()
     }
 
+    @Test func aConnectionAtItsStreamLimitIsJoinedByAnother() async throws {
+        let stub = try await HTTP2UpstreamStub.start(name: "narrow", responseDelay: .milliseconds(200), maxConcurrentStreams: 2)
+        let table = makeTable([TestRoute(service: "narrow", endpoints: [stub.endpoint], upstream: .h2c)])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        try await withProxy(table, group: group) { proxy in
+            // The first request lets the pool learn the limit from the server's SETTINGS.
+            #expect(try await proxy.send().status == 200)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<6 {
+                    group.addTask { try await proxy.send(uri: "/\(index)").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 6))
+        }
+        // Streams beyond the limit of the first connection went to a second one (NIO would
+        // otherwise have queued them all on the first).
+        #expect(stub.acceptedConnections >= 2)
+        try await stub.close()
+    }
+
+    @Test func aConnectionThatSentGoAwayTakesNoNewStream() async throws {
+        let stub = try await HTTP2UpstreamStub.start(name: "leaving", goAwayWithFirstResponse: true)
+        let table = makeTable([TestRoute(service: "leaving", endpoints: [stub.endpoint], upstream: .h2c)])
+        try await withProxy(table) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                for _ in 0..<3 {
+                    let response = try await client.send()
+                    #expect(response.status == 200)
+                }
+            }
+        }
+        #expect(stub.receivedRequests == 3)
+        #expect(stub.acceptedConnections == 3)
+        try await stub.close()
+    }
+
     @Test func streamedBodyTravelsBothWaysOverH2c() async throws {
         let stub = try await HTTP2UpstreamStub.start(name: "echo")
         let table = makeTable([TestRoute(service: "echo", endpoints: [stub.endpoint], upstream: .h2c)])
@@ -127,12 +190,12 @@ struct UpstreamProtocolIntegrationTests {
                     method: .POST,
                     uri: "/stream",
                     headers: [("transfer-encoding", "chunked")],
-                    body: .generated(total: 1_000_000, chunkSize: 16 * 1024),
+                    body: .generated(total: 16 * 1024 * 1024, chunkSize: 16 * 1024),
                     collectBody: false
                 )
             }
             #expect(response.status == 200)
-            #expect(response.bodyByteCount == 1_000_000)
+            #expect(response.bodyByteCount == 16 * 1024 * 1024)
         }
         try await stub.close()
     }
