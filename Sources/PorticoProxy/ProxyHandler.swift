@@ -41,6 +41,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let downstream: DownstreamProtocol
     /// Whether the request being served is a gRPC call, so local errors are gRPC statuses.
     private var grpcRequest = false
+    /// The `grpc-status` of a gRPC response head (a trailers-only answer), for the access log.
+    private var grpcStatusInHead: String?
     /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
     private let timeouts: ConnectionTimeoutHandler?
     private var state: State = .idle
@@ -89,6 +91,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.idle, .head(let head)):
             self.timeouts?.requestPhase(.headReceived)
             self.grpcRequest = GRPCStatus.isGRPC(head)
+            self.grpcStatusInHead = nil
             self.loop.metrics.recordDownstreamRequest(self.downstream)
             if self.downstream == .http2, Self.bodyFramingUnknown(head) {
                 self.state = .awaitingBodyFraming(head)
@@ -509,6 +512,7 @@ extension ProxyHandler: UpstreamDelegate {
             }
             self.responseTimer.clear()
             exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
+            if self.grpcRequest { self.grpcStatusInHead = head.headers.first(name: "grpc-status") }
             exchange.status = head.status
             head.version = exchange.downstreamVersion
             let keepAlive = DownstreamKeepAlive.apply(
@@ -612,7 +616,7 @@ extension ProxyHandler: UpstreamDelegate {
                 connection.close()
             }
         }
-        self.record(exchange, status: exchange.status, grpcStatus: trailers?.first(name: "grpc-status"))
+        self.record(exchange, status: exchange.status, grpcStatus: trailers?.first(name: "grpc-status") ?? self.grpcStatusInHead)
         // Whether the request body is complete is decided here, at the response's end, not at
         // its head: an upstream that streams (an echo, a gRPC-style service) answers before the
         // client has finished sending. If the client still is, the rest of its body cannot be
