@@ -17,6 +17,8 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
+let hpack: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
+
 let tls: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -72,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The data plane: listeners, HTTP/1.1, TLS/SNI, routing and proxy handlers, upstream pools.
+        // The data plane: listeners, HTTP/1.1 and HTTP/2, TLS/SNI, routing and proxy handlers, upstream pools.
         .target(
             name: "PorticoProxy",
             dependencies: nio + tls + [
@@ -151,6 +153,7 @@ let package = Package(
         .target(
             name: "PorticoTestSupport",
             dependencies: nio + tls + [
+                hpack,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 "PorticoModel",
                 "PorticoRouteTable",
@@ -199,6 +202,7 @@ let package = Package(
         .testTarget(
             name: "PorticoProxyTests",
             dependencies: nio + tls + [
+                hpack,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",
                 "PorticoRouteTable",

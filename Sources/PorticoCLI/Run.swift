@@ -32,6 +32,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var tls: TLSFlags
 
+    @OptionGroup var http2: HTTP2Flags
+
     @Option(help: "Port of the admin listener: /healthz, /readyz, /metrics.")
     var adminPort = 10254
 
@@ -82,6 +84,7 @@ struct Run: AsyncParsableCommand {
         proxy.httpPort = try Self.port(httpPort, "--http-port")
         proxy.httpsPort = try Self.port(httpsPort, "--https-port")
         try tls.apply(to: &proxy)
+        try http2.apply(to: &proxy)
         if let workers {
             guard workers > 0 else { throw ValidationError("--workers must be at least 1.") }
             proxy.workers = workers

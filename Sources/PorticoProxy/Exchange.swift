@@ -69,7 +69,8 @@ final class Exchange {
         self.host = host
         self.path = downstreamHead.uri
         self.downstreamVersion = downstreamHead.version
-        self.downstreamKeepAlive = downstreamHead.isKeepAlive
+        // An HTTP/2 request is a stream: the connection outlives it whatever the head says.
+        self.downstreamKeepAlive = downstreamHead.version.major >= 2 || downstreamHead.isKeepAlive
         self.start = start
     }
 }

@@ -1,6 +1,6 @@
 public import NIOCore
 
-/// Listener, limit and timeout settings of the HTTP/1.1 edge proxy.
+/// Listener, limit and timeout settings of the edge proxy (HTTP/1.1 and HTTP/2).
 ///
 /// The defaults follow what ingress-nginx and Envoy users expect from an edge proxy; each limit
 /// exists so that one slow or hostile peer cannot hold unbounded memory or connections.
@@ -45,6 +45,8 @@ public struct ProxyConfiguration: Sendable {
     public var httpsPort: Int? = nil
     /// Versions, ciphers, ALPN, resumption, HSTS and the redirect port of HTTPS.
     public var tls = TLSOptions()
+    /// HTTP/2 from clients: h2c on the plain port, stream limit and flow-control windows.
+    public var http2 = HTTP2Options()
 
     public init(
         bindHost: String = "0.0.0.0",

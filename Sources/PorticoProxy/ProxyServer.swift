@@ -4,12 +4,14 @@ internal import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
-/// The HTTP/1.1 edge proxy: a plain-HTTP listener, and an HTTPS one when `httpsPort` is set,
-/// whose connections are routed through the published `RouteTable` to upstream endpoints.
+/// The edge proxy: a plain-HTTP listener (HTTP/1.1, and h2c by prior knowledge when enabled),
+/// and an HTTPS one when `httpsPort` is set (HTTP/1.1 or HTTP/2 by ALPN), whose requests are
+/// routed through the published `RouteTable` to upstream endpoints.
 ///
 /// A ServiceLifecycle `Service`: `run()` serves until its task is cancelled or a graceful
 /// shutdown is triggered, then stops accepting, lets in-flight requests finish (up to
-/// `shutdownGracePeriod`) and closes idle connections. Tests use `start()` to learn the port
+/// `shutdownGracePeriod`) and closes idle connections; HTTP/2 connections get a GOAWAY and
+/// keep their open streams until those finish. Tests use `start()` to learn the port
 /// and `shutdown()` to stop.
 public final class ProxyServer: Service, Sendable {
     private enum State {
@@ -74,7 +76,7 @@ public final class ProxyServer: Service, Sendable {
         let counter = self.counter
         let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureEdgePipeline(
+            try channel.pipeline.syncOperations.configurePlainEdgePipeline(
                 configuration: configuration,
                 routes: routes,
                 loop: loop,
