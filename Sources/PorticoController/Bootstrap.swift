@@ -1,6 +1,7 @@
 public import Logging
 public import Prometheus
 public import PorticoProxy
+internal import PorticoRouting
 public import ServiceLifecycle
 internal import UnixSignals
 
@@ -17,6 +18,8 @@ public enum Bootstrap {
         public let proxy: ProxyServer
         public let admin: AdminServer
         public let reconcile: ReconcileService
+        /// The layer-4 listeners; nil without `--tcp-services-configmap`.
+        public let tcpServices: TCPServiceManager?
 
         /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully.
         public func run() async throws {
@@ -32,6 +35,8 @@ public enum Bootstrap {
         logger: Logger,
         registry: PrometheusCollectorRegistry?
     ) throws -> Services {
+        var configuration = configuration
+        configuration.translation.reservedPorts.formUnion(configuration.listenerPorts)
         let routes = RouteTableStore()
         let readiness = Readiness()
         let certificates = configuration.proxy.httpsPort == nil ? nil : try CertificateStore.withGeneratedDefault()
@@ -45,17 +50,25 @@ public enum Bootstrap {
         let reconcile = ReconcileService(
             configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates
         )
+        // Listed last so that it stops first: the proxy's event loops outlive its connections.
+        let tcpServices = configuration.translation.tcpServicesConfigMap == nil ? nil : TCPServiceManager(
+            routes: routes, group: proxy.eventLoopGroup, configuration: configuration.proxy, logger: logger
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: admin),
+            .init(service: proxy),
+            .init(service: reconcile),
+        ]
+        if let tcpServices { services.append(.init(service: tcpServices)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: admin),
-                    .init(service: proxy),
-                    .init(service: reconcile),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        return Services(group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile)
+        return Services(group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin, reconcile: reconcile,
+            tcpServices: tcpServices
+        )
     }
 }

@@ -45,6 +45,13 @@ public struct ProxyConfiguration: Sendable {
     public var httpsPort: Int? = nil
     /// Versions, ciphers, ALPN, resumption, HSTS and the redirect port of HTTPS.
     public var tls = TLSOptions()
+    /// Whether every connection to the HTTP and HTTPS listeners starts with a PROXY protocol
+    /// header (v1 or v2) from a load balancer, whose source address then stands for the
+    /// client. Connections without a valid header are closed. Default false.
+    public var proxyProtocol = false
+    /// Time a layer-4 connection (TCP service or TLS passthrough) may pass no byte either way
+    /// before both sides are closed. Default 600 s, ingress-nginx's stream `proxy_timeout`.
+    public var tcpIdleTimeout: TimeAmount = .seconds(600)
 
     public init(
         bindHost: String = "0.0.0.0",

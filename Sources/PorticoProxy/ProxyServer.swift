@@ -56,6 +56,9 @@ public final class ProxyServer: Service, Sendable {
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
+    /// The event loops connections are served on; the TCP services share them.
+    public var eventLoopGroup: any EventLoopGroup { self.group }
+
     /// The bound port of the HTTPS listener once started, if it runs.
     public var httpsPort: Int? {
         self.secureListener.withLock { $0?.localAddress?.port }
@@ -74,12 +77,14 @@ public final class ProxyServer: Service, Sendable {
         let counter = self.counter
         let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureEdgePipeline(
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: nil) { channel in
+                try channel.pipeline.syncOperations.configureEdgePipeline(
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
         let channel: any Channel
         do {
@@ -193,14 +198,16 @@ public final class ProxyServer: Service, Sendable {
         let contexts = try TLSContextProvider(options: configuration.tls, certificates: certificates)
         let metrics = TLSMetrics()
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureSecureEdgePipeline(
-                context: try contexts.context(),
-                metrics: metrics,
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: routes) { channel in
+                try channel.pipeline.syncOperations.configureSecureEdgePipeline(
+                    context: try contexts.context(),
+                    metrics: metrics,
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
         let channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
         // Published under the state lock, so that a shutdown either sees it or stops it here.
