@@ -19,6 +19,7 @@ let nio: [Target.Dependency] = [
 
 let tls: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "NIOHTTP2", package: "swift-nio-http2"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
     .product(name: "X509", package: "swift-certificates"),
     .product(name: "Crypto", package: "swift-crypto"),
@@ -43,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
@@ -80,6 +82,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libcurl, found through pkg-config: the Kubernetes API client's HTTP/2 + TLS transport.
+        .systemLibrary(
+            name: "CPorticoCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Fixed-signature C wrappers for libcurl's variadic calls, which Swift cannot call.
+        .target(name: "CPorticoCurlShims", dependencies: ["CPorticoCurl"]),
+        // The Kubernetes API client: kubeconfig, libcurl transport, reflectors, leases, status.
+        .target(
+            name: "PorticoKube",
+            dependencies: [
+                "PorticoModel",
+                "CPorticoCurl",
+                "CPorticoCurlShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -137,9 +159,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A test kube-apiserver on 127.0.0.1 over TLS: list/watch, resourceVersion, 410, bookmarks,
+        // bearer tokens and fault knobs. Only test targets may depend on it.
+        .target(
+            name: "PorticoTestAPIServer",
+            dependencies: nio + tls,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PorticoModelTests",
             dependencies: ["PorticoModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PorticoTestAPIServerTests",
+            dependencies: ["PorticoTestAPIServer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -177,6 +211,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PorticoKubeTests",
+            dependencies: nio + tls + [
+                "PorticoKube",
+                "PorticoModel",
+                "PorticoTestAPIServer",
+                "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PorticoControllerTests",
             dependencies: nio + [
                 "PorticoController",
@@ -185,6 +230,20 @@ let package = Package(
                 "PorticoProxy",
                 "PorticoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Packaging: manifests/, examples, the Helm chart, the Dockerfile, and the `portico`
+        // executable's shutdown and start-up failures.
+        .testTarget(
+            name: "PorticoDeployTests",
+            dependencies: nio + [
+                "PorticoModel",
+                "PorticoManifests",
+                "PorticoRouting",
+                "PorticoRouteTable",
+                "PorticoTestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

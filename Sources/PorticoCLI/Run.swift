@@ -9,7 +9,11 @@ import PorticoRouting
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the proxy and the controller.",
-        discussion: "SIGTERM or SIGINT stops accepting connections and lets requests in flight finish."
+        discussion: """
+            SIGTERM or SIGINT: /readyz answers 503 at once, the listeners keep accepting for \
+            --shutdown-drain-delay, then stop, and requests in flight get --shutdown-grace-period; \
+            exit 0. A second signal stops at once.
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("Local mode: read resources from this folder of manifests (*.yaml, *.yml, *.json, recursively) and watch it.", valueName: "dir"))
@@ -58,6 +62,12 @@ struct Run: AsyncParsableCommand {
     )
     var websocketIdleTimeout: String?
 
+    @Option(help: ArgumentHelp("After SIGTERM or SIGINT, time the listeners keep accepting while /readyz answers 503, so that load balancers notice. Default: 5s.", valueName: "duration"))
+    var shutdownDrainDelay: String?
+
+    @Option(help: ArgumentHelp("Then, time requests in flight (and WebSockets) get to finish before their connections are closed. Default: 30s.", valueName: "duration"))
+    var shutdownGracePeriod: String?
+
     @Flag(name: .customLong("enable-proxy-protocol"), help: "Expect a PROXY protocol (v1 or v2) header on every HTTP and HTTPS connection (behind a load balancer that sends one); its source address is the client's. Connections without a valid one are closed.")
     var enableProxyProtocol = false
 
@@ -95,16 +105,18 @@ struct Run: AsyncParsableCommand {
         if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = TimeAmount(value) }
         if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = TimeAmount(value) }
         if let value = try Self.duration(websocketIdleTimeout, "--websocket-idle-timeout") { proxy.upgradedIdleTimeout = TimeAmount(value) }
+        if let value = try Self.duration(shutdownGracePeriod, "--shutdown-grace-period") { proxy.shutdownGracePeriod = TimeAmount(value) }
         if let value = try Self.duration(tcpIdleTimeout, "--tcp-idle-timeout") { proxy.tcpIdleTimeout = TimeAmount(value) }
         proxy.accessLog = accessLog
         proxy.proxyProtocol = enableProxyProtocol
 
-        let configuration = Configuration(
+        var configuration = Configuration(
             source: .manifests(directory: manifests),
             proxy: proxy,
             admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
             translation: try routing.translationOptions()
         )
+        configuration.shutdownDrainDelay = try Self.duration(shutdownDrainDelay, "--shutdown-drain-delay") ?? .seconds(5)
         do {
             try configuration.validate()
         } catch {

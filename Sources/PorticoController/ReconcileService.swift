@@ -1,6 +1,7 @@
 public import Logging
 internal import PorticoModel
 internal import PorticoManifests
+internal import PorticoRouting
 public import PorticoProxy
 public import ServiceLifecycle
 
@@ -52,11 +53,16 @@ public struct ReconcileService: ServiceLifecycle.Service {
             let reconciler = Reconciler(options: options, routes: routes, logger: logger, certificates: certificates)
             await loop.run(reconciler: reconciler) { publication in
                 metrics.record(publication)
-                if !readiness.isReady {
+                if !readiness.isReady, !readiness.isDraining {
                     logger.info(
                         "first routing table published",
                         metadata: ["generation": "\(publication.generation)", "errors": "\(publication.errorCount)"]
                     )
+                    if publication.ingressCount == 0 {
+                        logger.warning(
+                            "no Ingress of class \"\(options.ingressClass)\" found: requests get 404 (or the default backend) until one is applied; check spec.ingressClassName"
+                        )
+                    }
                     readiness.markReady()
                 } else {
                     logger.debug("routing table published", metadata: ["generation": "\(publication.generation)", "endpointsOnly": "\(publication.endpointsOnly)"])

@@ -25,6 +25,9 @@ public final class Reconciler {
         public var keptLastGood: [ObjectKey]
         public var errorCount: Int
         public var warningCount: Int
+        /// Ingresses of our class in the table's input (rejected ones included); zero usually
+        /// means a wrong class name, which `ReconcileService` warns about.
+        public var ingressCount: Int = 0
     }
 
     private let options: TranslationOptions
@@ -41,6 +44,7 @@ public final class Reconciler {
     private var pending: ResourceStore.Change = .none
     private var generation: UInt64 = 0
     private var table: RouteTable?
+    private var ingressCount = 0
     private var reported: Set<String> = []
     private var batchOpen = false
 
@@ -124,7 +128,7 @@ public final class Reconciler {
             routes.publish(next)
             return Publication(
                 generation: generation, endpointsOnly: true, diagnostics: Array(reported).sorted(),
-                keptLastGood: [], errorCount: 0, warningCount: 0
+                keptLastGood: [], errorCount: 0, warningCount: 0, ingressCount: ingressCount
             )
         }
         return translateAndPublish()
@@ -160,6 +164,7 @@ public final class Reconciler {
         // Certificates first: a host that starts redirecting to HTTPS has its certificate.
         let certificateProblems = publishCertificates(of: result.table)
         table = result.table
+        ingressCount = result.ingresses.count
         routes.publish(result.table)
 
         var lines = diagnostics.map { diagnostic in
@@ -175,7 +180,8 @@ public final class Reconciler {
         return Publication(
             generation: generation, endpointsOnly: false, diagnostics: lines, keptLastGood: kept,
             errorCount: errors,
-            warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count)
+            warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count),
+            ingressCount: ingressCount
         )
     }
 

@@ -1,3 +1,4 @@
+internal import Logging
 internal import NIOCore
 internal import PorticoBalancing
 internal import PorticoRouteTable
@@ -17,8 +18,14 @@ final class LoopState {
     private var proxiedClients: [ObjectIdentifier: String] = [:]
     private let seed: Int
 
-    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, seed: Int) {
-        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration)
+    init(
+        eventLoop: any EventLoop,
+        configuration: ProxyConfiguration,
+        seed: Int,
+        logger: Logger = Logger(label: "portico.upstream"),
+        logGate: UpstreamLogGate = UpstreamLogGate()
+    ) {
+        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, logger: logger, logGate: logGate)
         self.metrics = ProxyMetrics()
         self.seed = seed
     }
@@ -75,10 +82,11 @@ final class LoopState {
 final class LoopStates: Sendable {
     private let states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>]
 
-    init(group: any EventLoopGroup, configuration: ProxyConfiguration) {
+    init(group: any EventLoopGroup, configuration: ProxyConfiguration, logger: Logger = Logger(label: "portico.upstream")) {
         var states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>] = [:]
+        let logGate = UpstreamLogGate()
         for (index, loop) in group.makeIterator().enumerated() {
-            let state = LoopState(eventLoop: loop, configuration: configuration, seed: index)
+            let state = LoopState(eventLoop: loop, configuration: configuration, seed: index, logger: logger, logGate: logGate)
             states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(state, eventLoop: loop)
         }
         self.states = states

@@ -165,7 +165,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         guard case .cluster(let clusterID) = route.backend,
-            table.clusters[clusterID]?.serviceExists == true,
+            let cluster = table.clusters[clusterID], cluster.serviceExists,
             let endpoints = table.endpoints[clusterID],
             let endpoint = self.loop.pickEndpoint(clusterID, from: endpoints)
         else {
@@ -188,6 +188,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let exchange = Exchange(
             table: table,
             route: route,
+            cluster: cluster,
             endpoint: endpoint,
             upstreamHead: upstreamHead,
             facts: facts,
@@ -196,7 +197,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             start: start
         )
         self.state = .proxying(exchange)
-        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint) {
+        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint, cluster: cluster) {
             exchange.connectionWasReused = true
             self.connected(connection, exchange: exchange)
         } else {
@@ -205,7 +206,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func connect(_ exchange: Exchange) {
-        self.loop.pool.connect(exchange.endpoint, forUpgrade: exchange.facts.upgrade != nil) { [weak self] result in
+        self.loop.pool.connect(exchange.endpoint, cluster: exchange.cluster, forUpgrade: exchange.facts.upgrade != nil) {
+            [weak self] result in
             guard let self, case .proxying(let current) = self.state, current === exchange else {
                 // The exchange ended (client gone) while connecting: nothing was written on the
                 // new connection, so it is clean enough to close without further thought.
@@ -214,7 +216,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             switch result {
             case .success(let connection):
-                exchange.connectionWasReused = false
+                // A stream on a shared HTTP/2 connection can meet the same stale race.
+                exchange.connectionWasReused = connection.reusedTransport
                 self.connected(connection, exchange: exchange)
             case .failure(let error):
                 self.fail(exchange, error)

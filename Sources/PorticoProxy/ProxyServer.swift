@@ -52,7 +52,7 @@ public final class ProxyServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.workers))
             self.ownsGroup = true
         }
-        self.loops = LoopStates(group: self.group, configuration: configuration)
+        self.loops = LoopStates(group: self.group, configuration: configuration, logger: logger)
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
@@ -93,7 +93,7 @@ public final class ProxyServer: Service, Sendable {
             self.state.withLock { state in
                 if case .starting = state { state = .idle }
             }
-            throw error
+            throw ListenerBindError(listener: "HTTP", host: configuration.bindHost, port: configuration.httpPort, error: error)
         }
         let port = channel.localAddress?.port ?? configuration.httpPort
         let stillWanted = self.state.withLock { state in
@@ -209,7 +209,12 @@ public final class ProxyServer: Service, Sendable {
                 )
             }
         }
-        let channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
+        } catch {
+            throw ListenerBindError(listener: "HTTPS", host: configuration.bindHost, port: port, error: error)
+        }
         // Published under the state lock, so that a shutdown either sees it or stops it here.
         let stillWanted = self.state.withLock { state in
             guard case .running = state else { return false }

@@ -10,7 +10,8 @@ internal import PorticoRouteTable
 ///
 /// The processors run in this order: IngressClass filter, validation, rules/paths, default
 /// backends, TLS (certificates by SNI name, redirect and HSTS flags), TLS passthrough hosts,
-/// TCP services (the tcp-services ConfigMap), clusters and endpoints.
+/// TCP services (the tcp-services ConfigMap), clusters and endpoints, and each cluster's
+/// upstream protocol.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
         IngressClassFilter(),
@@ -21,6 +22,7 @@ public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions,
         PassthroughProcessor(),
         TCPServicesProcessor(),
         ClusterProcessor(),
+        UpstreamProtocolProcessor(),
     ]
     var state = TranslationState(snapshot: snapshot, options: options)
     for processor in pipeline {

@@ -1,6 +1,7 @@
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
+public import NIOSSL
 public import PorticoRouteTable
 internal import Synchronization
 
@@ -56,10 +57,11 @@ public final class UpstreamStub: Sendable {
         self.counters = counters
     }
 
-    /// Starts a stub on 127.0.0.1 with an ephemeral port.
+    /// Starts a stub on 127.0.0.1 with an ephemeral port; with `tls`, it speaks HTTPS.
     public static func start(
         name: String,
         behavior: Behavior = .echo,
+        tls: NIOSSLContext? = nil,
         group: (any EventLoopGroup)? = nil
     ) async throws -> UpstreamStub {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
@@ -70,6 +72,7 @@ public final class UpstreamStub: Sendable {
                 counters.connections.withLock { $0 += 1 }
                 channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         StubHandler(name: name, behavior: behavior, counters: counters)

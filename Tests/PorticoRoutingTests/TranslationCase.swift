@@ -116,7 +116,7 @@ func render(_ result: TranslationResult) -> String {
     }
     if let route = result.table.defaultRoute { lines.append("default \(describe(route))") }
     for (id, cluster) in result.table.clusters.sorted(by: { $0.key < $1.key }) {
-        lines.append("cluster \(id) exists=\(cluster.serviceExists)")
+        lines.append("cluster \(id) exists=\(cluster.serviceExists) upstream=\(cluster.upstream) tls=\(String(describing: cluster.upstream.tls))")
     }
     for (id, endpoints) in result.table.endpoints.sorted(by: { $0.key < $1.key }) {
         lines.append("endpoints \(id) \(endpoints)")
