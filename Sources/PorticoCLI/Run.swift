@@ -70,6 +70,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Then, time requests in flight (and WebSockets) get to finish before their connections are closed. Default: 30s.", valueName: "duration"))
     var shutdownGracePeriod: String?
 
+    @Flag(name: .customLong("enable-proxy-protocol"), help: "Expect a PROXY protocol (v1 or v2) header on every HTTP and HTTPS connection (behind a load balancer that sends one); its source address is the client's. Connections without a valid one are closed.")
+    var enableProxyProtocol = false
+
+    @Option(help: ArgumentHelp("Time a TCP service or TLS passthrough connection may pass no byte before it is closed. Default: 600s.", valueName: "duration"))
+    var tcpIdleTimeout: String?
+
     @Flag(inversion: .prefixedNo, help: "Write one log line per request (logger portico.access).")
     var accessLog = true
 
@@ -103,7 +109,9 @@ struct Run: AsyncParsableCommand {
         if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = TimeAmount(value) }
         if let value = try Self.duration(websocketIdleTimeout, "--websocket-idle-timeout") { proxy.upgradedIdleTimeout = TimeAmount(value) }
         if let value = try Self.duration(shutdownGracePeriod, "--shutdown-grace-period") { proxy.shutdownGracePeriod = TimeAmount(value) }
+        if let value = try Self.duration(tcpIdleTimeout, "--tcp-idle-timeout") { proxy.tcpIdleTimeout = TimeAmount(value) }
         proxy.accessLog = accessLog
+        proxy.proxyProtocol = enableProxyProtocol
 
         var configuration = Configuration(
             source: .manifests(directory: manifests),

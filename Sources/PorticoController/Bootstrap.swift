@@ -1,6 +1,7 @@
 public import Logging
 public import Prometheus
 public import PorticoProxy
+internal import PorticoRouting
 public import ServiceLifecycle
 internal import UnixSignals
 
@@ -18,6 +19,8 @@ public enum Bootstrap {
         public let admin: AdminServer
         public let reconcile: ReconcileService
         public let drain: ShutdownDrain
+        /// The layer-4 listeners; nil without `--tcp-services-configmap`.
+        public let tcpServices: TCPServiceManager?
         let logger: Logger
 
         /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully: `/readyz`
@@ -63,6 +66,8 @@ public enum Bootstrap {
         logger: Logger,
         registry: PrometheusCollectorRegistry?
     ) throws -> Services {
+        var configuration = configuration
+        configuration.translation.reservedPorts.formUnion(configuration.listenerPorts)
         let routes = RouteTableStore()
         let readiness = Readiness()
         let certificates = configuration.proxy.httpsPort == nil ? nil : try CertificateStore.withGeneratedDefault()
@@ -77,25 +82,26 @@ public enum Bootstrap {
             configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates
         )
         let drain = ShutdownDrain(readiness: readiness, delay: configuration.shutdownDrainDelay, logger: logger)
+        let tcpServices = configuration.translation.tcpServicesConfigMap == nil ? nil : TCPServiceManager(
+            routes: routes, group: proxy.eventLoopGroup, configuration: configuration.proxy, logger: logger
+        )
         // Shut down in reverse order, each waited for: drain (readiness off, still accepting),
-        // reconcile, proxy (stop accepting, grace period for requests in flight), admin last so
-        // that probes answer to the end.
+        // TCP services (before the proxy, whose event loops they run on), reconcile, proxy (stop
+        // accepting, grace period for requests in flight), admin last so that probes answer to
+        // the end.
         // No maximum graceful shutdown duration: the drain is one sleep and the proxy bounds its
         // own drain by the grace period.
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: admin),
-                    .init(service: proxy),
-                    .init(service: reconcile),
-                    .init(service: drain),
-                ],
-                logger: logger
-            )
-        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: admin),
+            .init(service: proxy),
+            .init(service: reconcile),
+        ]
+        if let tcpServices { services.append(.init(service: tcpServices)) }
+        services.append(.init(service: drain))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         return Services(
             group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin,
-            reconcile: reconcile, drain: drain, logger: logger
+            reconcile: reconcile, drain: drain, tcpServices: tcpServices, logger: logger
         )
     }
 }

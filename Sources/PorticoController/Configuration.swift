@@ -23,6 +23,12 @@ public struct Configuration: Sendable {
     /// accepting at once.
     public var shutdownDrainDelay: Duration = .zero
 
+    /// The ports of Portico's own listeners (HTTP, HTTPS, admin), which TCP services cannot
+    /// take; port 0 (any free port) is left out.
+    public var listenerPorts: Set<Int> {
+        Set([proxy.httpPort, proxy.httpsPort ?? 0, admin.port].filter { $0 != 0 })
+    }
+
     public init(
         source: Source,
         proxy: ProxyConfiguration = ProxyConfiguration(),

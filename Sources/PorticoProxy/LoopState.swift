@@ -13,6 +13,9 @@ final class LoopState {
     let metrics: ProxyMetrics
     private var balancers: [ClusterID: RoundRobin] = [:]
     private var connections: [ObjectIdentifier: any Channel] = [:]
+    /// Client addresses read from PROXY protocol headers, by downstream connection; empty
+    /// unless `--enable-proxy-protocol` is on.
+    private var proxiedClients: [ObjectIdentifier: String] = [:]
     private let seed: Int
 
     init(
@@ -40,6 +43,24 @@ final class LoopState {
 
     func connectionClosed(_ channel: any Channel) {
         self.connections[ObjectIdentifier(channel)] = nil
+        if !self.proxiedClients.isEmpty { self.proxiedClients[ObjectIdentifier(channel)] = nil }
+    }
+
+    /// Records the client address a PROXY protocol header gave for `channel` (a downstream
+    /// connection this loop tracks); it replaces the socket's peer in `clientAddress(of:)`.
+    func recordProxiedClient(_ address: String, for channel: any Channel) {
+        self.proxiedClients[ObjectIdentifier(channel)] = address
+    }
+
+    /// The address to report for the client of `channel` (X-Forwarded-For, X-Real-IP, the
+    /// access log): the PROXY protocol source when the connection (or, for a multiplexed
+    /// stream, its parent) had one, else the socket's peer.
+    func clientAddress(of channel: any Channel) -> String? {
+        if !self.proxiedClients.isEmpty {
+            if let address = self.proxiedClients[ObjectIdentifier(channel)] { return address }
+            if let parent = channel.parent, let address = self.proxiedClients[ObjectIdentifier(parent)] { return address }
+        }
+        return channel.remoteAddress?.ipAddress
     }
 
     /// Closes every open downstream connection (the grace period is over).

@@ -74,7 +74,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.clientAddress = context.channel.remoteAddress?.ipAddress
+        self.clientAddress = self.loop.clientAddress(of: context.channel)
         self.listenerPort = context.channel.localAddress?.port.map { String($0) } ?? ""
     }
 

@@ -58,6 +58,9 @@ public final class ProxyServer: Service, Sendable {
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
 
+    /// The event loops connections are served on; the TCP services share them.
+    public var eventLoopGroup: any EventLoopGroup { self.group }
+
     /// The bound port of the HTTPS listener once started, if it runs.
     public var httpsPort: Int? {
         self.secureListener.withLock { $0?.localAddress?.port }
@@ -76,12 +79,14 @@ public final class ProxyServer: Service, Sendable {
         let counter = self.counter
         let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configurePlainEdgePipeline(
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: nil) { channel in
+                try channel.pipeline.syncOperations.configurePlainEdgePipeline(
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
         let channel: any Channel
         do {
@@ -195,14 +200,16 @@ public final class ProxyServer: Service, Sendable {
         let contexts = try TLSContextProvider(options: configuration.tls, certificates: certificates)
         let metrics = TLSMetrics()
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureSecureEdgePipeline(
-                context: try contexts.context(),
-                metrics: metrics,
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: routes) { channel in
+                try channel.pipeline.syncOperations.configureSecureEdgePipeline(
+                    context: try contexts.context(),
+                    metrics: metrics,
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
         let channel: any Channel
         do {
