@@ -10,6 +10,10 @@ struct APIRequest: Sendable {
     var body: [UInt8]
     /// The common name of a verified client certificate, when client certificates are on.
     var clientUser: String?
+    /// `HTTP/1.1` or `HTTP/2`, as curl's `%{http_version}` spells them.
+    var httpVersion: String
+    /// The number of the TCP connection the request came on (`ServerCore.track`).
+    var connection: Int
 
     var authorization: String? { headers["authorization"] }
     var contentType: String? { headers["content-type"] }

@@ -17,15 +17,19 @@ final class ServerCore: Sendable {
         self.readsClientCertificates = readsClientCertificates
     }
 
-    func track(_ channel: any Channel) {
+    /// Registers an accepted TCP connection and returns its number (1 for the first), which
+    /// every request on it records, so tests can tell which requests shared a connection.
+    func track(_ channel: any Channel) -> Int {
         let id = ObjectIdentifier(channel)
-        connections.withLock {
+        let number = connections.withLock {
             $0.open[id] = channel
             $0.accepted += 1
+            return $0.accepted
         }
         channel.closeFuture.whenComplete { _ in
             self.connections.withLock { _ = $0.open.removeValue(forKey: id) }
         }
+        return number
     }
 
     var acceptedConnectionCount: Int {
@@ -36,7 +40,8 @@ final class ServerCore: Sendable {
         connections.withLock { $0.open.count }
     }
 
-    /// Closes every open connection, idle keep-alive ones and watches alike.
+    /// Closes every open TCP connection, idle keep-alive ones and watches alike; with HTTP/2 that
+    /// ends every stream multiplexed on them at once.
     func closeConnections() {
         let open = connections.withLock { Array($0.open.values) }
         for channel in open { channel.close(promise: nil) }

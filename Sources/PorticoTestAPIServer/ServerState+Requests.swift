@@ -12,7 +12,9 @@ extension ServerState {
             query: request.query,
             headers: request.headers,
             statusCode: 0,
-            body: request.body.isEmpty ? nil : try? JSONValue(parsing: Data(request.body))
+            body: request.body.isEmpty ? nil : try? JSONValue(parsing: Data(request.body)),
+            httpVersion: request.httpVersion,
+            connection: request.connection
         )
         let response = respond(to: request, record: &record, sink: sink)
         record.statusCode = response.statusCode

@@ -42,16 +42,19 @@ extension TestAPIServer {
         core.state.withLock { $0.delays.append(DelayRule(delay: delay, remaining: count, pathPrefix: pathPrefix, method: method)) }
     }
 
-    /// Closes every open watch connection mid-stream (no terminating chunk), as when the API
-    /// server restarts or a load balancer cuts the connection.
+    /// Cuts every open watch mid-stream. On HTTP/1.1 the watch's connection closes without the
+    /// terminating chunk, as when a load balancer cuts it; on HTTP/2 the watch's stream is reset
+    /// (`RST_STREAM`) and the shared connection, with its other requests, stays up, as when
+    /// kube-apiserver aborts one watch handler. Either way the client sees a transport error.
     public func dropWatches() {
         core.state.withLock { $0.endWatches(clean: false) }
     }
 
-    /// Closes every connection, idle keep-alive ones included, as an API server restart does.
+    /// Closes every TCP connection, idle keep-alive ones included, as an API server restart
+    /// does: with HTTP/2 every stream on a connection ends with it, without a per-stream reset.
     /// Objects, history and resourceVersions stay, so clients can resume their watches.
     public func dropConnections() {
-        core.state.withLock { $0.endWatches(clean: false) }
+        core.state.withLock { $0.watches.removeAll() }
         core.closeConnections()
     }
 

@@ -10,12 +10,12 @@ import Testing
 /// with bearer tokens and client certificates, through real libcurl.
 @Suite("libcurl client against the test API server")
 struct TestAPIServerClientTests {
-    private static let token = "portico-token"
-    private static let logger = Logger(label: "portico.kube.test")
+    static let token = "portico-token"
+    static let logger = Logger(label: "portico.kube.test")
 
     /// Runs `body` with a server accepting `token` and a client built from `configure`
     /// (default: trust the server's CA, send `token`); closes both however `body` ends.
-    private func withServer(
+    func withServer(
         configuration: TestAPIServer.Configuration = TestAPIServer.Configuration(),
         configure: (TestAPIServer, inout KubeClientConfiguration) throws -> Void = { _, _ in },
         _ body: (TestAPIServer, CurlKubernetesClient) async throws -> Void
@@ -41,11 +41,11 @@ struct TestAPIServerClientTests {
         try await server.shutdown()
     }
 
-    private func configMap(_ name: String, _ value: String = "1") -> String {
+    func configMap(_ name: String, _ value: String = "1") -> String {
         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"\(name)\",\"namespace\":\"portico\"},\"data\":{\"v\":\"\(value)\"}}"
     }
 
-    private func describe(_ event: WatchEvent<ConfigMap>) -> String {
+    func describe(_ event: WatchEvent<ConfigMap>) -> String {
         switch event {
         case .added(let object): "added \(object.metadata.name ?? "?")=\(object.data?["v"] ?? "")"
         case .modified(let object): "modified \(object.metadata.name ?? "?")=\(object.data?["v"] ?? "")"
@@ -77,8 +77,13 @@ struct TestAPIServerClientTests {
         }
     }
 
+    /// Over HTTP/1.1: releasing the stream closes its connection, so the server sees the watch
+    /// end at once. Over HTTP/2 the reset waits for the connection's next write (libcurl 7.88
+    /// to 8.14, curl/curl#17611); `aReleasedHTTP2WatchEndsWithTheConnectionsNextRequest` covers it.
     @Test func watchEventsArriveInOrder() async throws {
-        try await withServer { server, client in
+        var configuration = TestAPIServer.Configuration()
+        configuration.http2 = false
+        try await withServer(configuration: configuration) { server, client in
             _ = try server.apply(json: configMap("first"))
             let list = try await client.list(.configMaps, namespace: "portico", options: ListOptions(), as: ConfigMap.self)
 
@@ -237,9 +242,15 @@ struct TestAPIServerClientTests {
         }
     }
 
+    /// Over HTTP/1.1: when ALPN picked `h2`, libcurl 7.88 sets up the HTTP/2 session right after
+    /// the handshake, and when the server's refusal (a TLS 1.3 alert, then close) wins that
+    /// race, libcurl reports `getpeername() failed` instead of the alert: a transport error
+    /// that names no certificate. `aRefusedClientCertificateOverHTTP2NeverReachesTheServer`
+    /// covers HTTP/2 with that weaker expectation.
     @Test func aClientCertificateTheServerDoesNotTrustIsATLSError() async throws {
         var configuration = TestAPIServer.Configuration()
         configuration.clientCertificates = true
+        configuration.http2 = false
         let stranger = try TestCertificateAuthority(name: "Stranger CA").issue(commonName: "intruder", dnsNames: ["intruder"])
         try await withServer(configuration: configuration, configure: { _, client in
             client.bearerToken = nil
@@ -279,13 +290,15 @@ struct TestAPIServerClientTests {
             }
 
             #expect(outcomes == ["shared": 30, "cancelled": 10])
+            // Over HTTP/2, libcurl 7.88 to 8.14 sends a cancelled watch's RST_STREAM only with
+            // the connection's next write (curl/curl#17611); this request is that write.
+            _ = try await client.get(.configMaps, namespace: "portico", name: "shared", as: ConfigMap.self)
             #expect(await server.wait { $0.openWatchCount == 0 })
         }
     }
 
-    /// The test API server speaks HTTP/1.1 only, so this checks that several watches and
-    /// requests run concurrently (one connection each); sharing one HTTP/2 connection is not
-    /// tested here.
+    /// Several watches and a request run concurrently; `TestAPIServerClientTests+HTTP2`
+    /// checks that they share one HTTP/2 connection, and over HTTP/1.1 that each takes its own.
     @Test func severalWatchesRunAtOnce() async throws {
         try await withServer { server, client in
             let names = ["one", "two", "three"]
