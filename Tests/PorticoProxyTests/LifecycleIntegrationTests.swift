@@ -16,7 +16,9 @@ struct LifecycleIntegrationTests {
             // on a loaded machine; the test still ends as soon as the answer comes.
             behavior: .delay(.seconds(3), then: .fixed(status: 200, body: "done"))
         )
-        let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])]))
+        let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])])) {
+            $0.shutdownGracePeriod = .seconds(10)
+        }
         async let inFlight = harness.send(uri: "/slow")
         let deadline = ContinuousClock.now + .seconds(5)
         while stub.receivedRequests == 0, ContinuousClock.now < deadline {
