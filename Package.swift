@@ -17,8 +17,11 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
+let hpack: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
+
 let tls: [Target.Dependency] = [
     .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "NIOHTTP2", package: "swift-nio-http2"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
     .product(name: "X509", package: "swift-certificates"),
     .product(name: "Crypto", package: "swift-crypto"),
@@ -43,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
@@ -70,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The data plane: listeners, HTTP/1.1, TLS/SNI, routing and proxy handlers, upstream pools.
+        // The data plane: listeners, HTTP/1.1 and HTTP/2, TLS/SNI, routing and proxy handlers, upstream pools.
         .target(
             name: "PorticoProxy",
             dependencies: nio + tls + [
@@ -150,6 +154,7 @@ let package = Package(
         .target(
             name: "PorticoTestSupport",
             dependencies: nio + tls + [
+                hpack,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 "PorticoModel",
                 "PorticoRouteTable",
@@ -198,6 +203,7 @@ let package = Package(
         .testTarget(
             name: "PorticoProxyTests",
             dependencies: nio + tls + [
+                hpack,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "PorticoProxy",
                 "PorticoRouteTable",
@@ -214,6 +220,7 @@ let package = Package(
             dependencies: nio + tls + [
                 "PorticoKube",
                 "PorticoModel",
+                "PorticoTestAPIServer",
                 "PorticoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,6 +251,20 @@ let package = Package(
                 "PorticoTestSupport",
                 "PorticoTestAPIServer",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Packaging: manifests/, examples, the Helm chart, the Dockerfile, and the `portico`
+        // executable's shutdown and start-up failures.
+        .testTarget(
+            name: "PorticoDeployTests",
+            dependencies: nio + [
+                "PorticoModel",
+                "PorticoManifests",
+                "PorticoRouting",
+                "PorticoRouteTable",
+                "PorticoTestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -350,10 +350,11 @@ start_portico() {
     PORTICO_ADMIN=$(free_port)
     local start_ns
     start_ns=$(date +%s%N)
+    # No drain delay: nothing balances across a benchmark's Portico, so it may stop at once.
     # shellcheck disable=SC2086 # PORTICO_EXTRA_ARGS is a word list on purpose.
     spawn "$BENCH_TMP/$name.log" "$bin" run --manifests "$manifests" \
         --http-port "$PORTICO_HTTP" --https-port "$PORTICO_HTTPS" --admin-port "$PORTICO_ADMIN" \
-        --workers 1 --no-access-log --log-level warning ${PORTICO_EXTRA_ARGS:-}
+        --workers 1 --no-access-log --log-level warning --shutdown-drain-delay 0s ${PORTICO_EXTRA_ARGS:-}
     PORTICO_PID=$SPAWNED_PID
     local deadline=$((SECONDS + timeout))
     while ((SECONDS < deadline)); do

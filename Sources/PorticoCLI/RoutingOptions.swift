@@ -17,6 +17,9 @@ struct RoutingOptions: ParsableArguments {
     @Option(name: .customLong("default-ssl-certificate"), help: ArgumentHelp("Secret (kubernetes.io/tls) served to TLS clients whose SNI names no TLS host, or that send none. Default: a self-signed certificate generated at start-up.", valueName: "ns/name"))
     var defaultSSLCertificate: String?
 
+    @Option(name: .customLong("tcp-services-configmap"), help: ArgumentHelp("ConfigMap of layer-4 TCP services, ingress-nginx format: key = listening port, value = namespace/service:port[:PROXY[:PROXY]] (decode, send).", valueName: "ns/name"))
+    var tcpServicesConfigMap: String?
+
     func translationOptions() throws -> TranslationOptions {
         var options = TranslationOptions()
         options.ingressClass = ingressClass
@@ -26,6 +29,12 @@ struct RoutingOptions: ParsableArguments {
                 throw ValidationError("--default-ssl-certificate takes namespace/name, not \"\(text)\".")
             }
             options.defaultSSLCertificate = name
+        }
+        if let text = tcpServicesConfigMap {
+            guard let name = NamespacedName(parsing: text, defaultNamespace: ""), !name.namespace.isEmpty else {
+                throw ValidationError("--tcp-services-configmap takes namespace/name, not \"\(text)\".")
+            }
+            options.tcpServicesConfigMap = name
         }
         if let text = defaultBackendService {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)

@@ -9,7 +9,11 @@ import PorticoRouting
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the proxy and the controller.",
-        discussion: "SIGTERM or SIGINT stops accepting connections and lets requests in flight finish."
+        discussion: """
+            SIGTERM or SIGINT: /readyz answers 503 at once, the listeners keep accepting for \
+            --shutdown-drain-delay, then stop, and requests in flight get --shutdown-grace-period; \
+            exit 0. A second signal stops at once.
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("Local mode: read resources from this folder of manifests (*.yaml, *.yml, *.json, recursively) and watch it.", valueName: "dir"))
@@ -29,6 +33,8 @@ struct Run: AsyncParsableCommand {
     var httpsPort = 8443
 
     @OptionGroup var tls: TLSFlags
+
+    @OptionGroup var http2: HTTP2Flags
 
     @Option(help: "Port of the admin listener: /healthz, /readyz, /metrics.")
     var adminPort = 10254
@@ -60,6 +66,18 @@ struct Run: AsyncParsableCommand {
     )
     var websocketIdleTimeout: String?
 
+    @Option(help: ArgumentHelp("After SIGTERM or SIGINT, time the listeners keep accepting while /readyz answers 503, so that load balancers notice. Default: 5s.", valueName: "duration"))
+    var shutdownDrainDelay: String?
+
+    @Option(help: ArgumentHelp("Then, time requests in flight (and WebSockets) get to finish before their connections are closed. Default: 30s.", valueName: "duration"))
+    var shutdownGracePeriod: String?
+
+    @Flag(name: .customLong("enable-proxy-protocol"), help: "Expect a PROXY protocol (v1 or v2) header on every HTTP and HTTPS connection (behind a load balancer that sends one); its source address is the client's. Connections without a valid one are closed.")
+    var enableProxyProtocol = false
+
+    @Option(help: ArgumentHelp("Time a TCP service or TLS passthrough connection may pass no byte before it is closed. Default: 600s.", valueName: "duration"))
+    var tcpIdleTimeout: String?
+
     @Flag(inversion: .prefixedNo, help: "Write one log line per request (logger portico.access).")
     var accessLog = true
 
@@ -77,6 +95,7 @@ struct Run: AsyncParsableCommand {
         proxy.httpPort = try Self.port(httpPort, "--http-port")
         proxy.httpsPort = try Self.port(httpsPort, "--https-port")
         try tls.apply(to: &proxy)
+        try http2.apply(to: &proxy)
         if let workers {
             guard workers > 0 else { throw ValidationError("--workers must be at least 1.") }
             proxy.workers = workers
@@ -94,14 +113,18 @@ struct Run: AsyncParsableCommand {
         if let value = try Self.duration(upstreamConnectTimeout, "--upstream-connect-timeout") { proxy.upstreamConnectTimeout = TimeAmount(value) }
         if let value = try Self.duration(upstreamResponseTimeout, "--upstream-response-timeout") { proxy.upstreamResponseTimeout = TimeAmount(value) }
         if let value = try Self.duration(websocketIdleTimeout, "--websocket-idle-timeout") { proxy.upgradedIdleTimeout = TimeAmount(value) }
+        if let value = try Self.duration(shutdownGracePeriod, "--shutdown-grace-period") { proxy.shutdownGracePeriod = TimeAmount(value) }
+        if let value = try Self.duration(tcpIdleTimeout, "--tcp-idle-timeout") { proxy.tcpIdleTimeout = TimeAmount(value) }
         proxy.accessLog = accessLog
+        proxy.proxyProtocol = enableProxyProtocol
 
-        let configuration = Configuration(
+        var configuration = Configuration(
             source: source,
             proxy: proxy,
             admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
             translation: try routing.translationOptions()
         )
+        configuration.shutdownDrainDelay = try Self.duration(shutdownDrainDelay, "--shutdown-drain-delay") ?? .seconds(5)
         do {
             try configuration.validate()
         } catch {

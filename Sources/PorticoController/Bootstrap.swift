@@ -2,6 +2,7 @@ public import Logging
 public import PorticoKube
 public import Prometheus
 public import PorticoProxy
+internal import PorticoRouting
 public import ServiceLifecycle
 internal import UnixSignals
 internal import PorticoModel
@@ -19,6 +20,10 @@ public enum Bootstrap {
         public let proxy: ProxyServer
         public let admin: AdminServer
         public let reconcile: ReconcileService
+        public let drain: ShutdownDrain
+        /// The layer-4 listeners; nil without `--tcp-services-configmap`.
+        public let tcpServices: TCPServiceManager?
+        let logger: Logger
         /// Whether this replica leads (cluster mode only; nil in local mode).
         public let leadership: Leadership?
         /// Cluster mode's Lease campaign and status/Event writer (nil in local mode), exposed so
@@ -26,9 +31,38 @@ public enum Bootstrap {
         public let election: LeaderElectionService?
         public let reporting: ClusterReportingService?
 
-        /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully.
+        /// Runs every service until SIGTERM or SIGINT, then shuts them down gracefully: `/readyz`
+        /// fails at once, the listeners keep accepting for the drain delay, then stop, and
+        /// requests in flight get the grace period.
+        ///
+        /// The signals are handled here rather than by `ServiceGroup`, which listens for one
+        /// graceful-shutdown signal only and ignores a repeat: a second SIGTERM or SIGINT cancels
+        /// the group, which closes every connection without waiting.
+        ///
+        /// - Throws: `ForcedShutdown` after a second signal; a service's error.
         public func run() async throws {
-            try await group.run()
+            let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+            let group = self.group
+            let logger = self.logger
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask {
+                    var first = true
+                    for await signal in signals {
+                        guard first else {
+                            logger.warning("\(signal) received again: stopping now, without waiting for requests in flight")
+                            throw ForcedShutdown(signal: signal)
+                        }
+                        first = false
+                        logger.notice("\(signal) received: shutting down gracefully (send it again to stop at once)")
+                        await group.triggerGracefulShutdown()
+                    }
+                }
+                tasks.addTask { try await group.run() }
+                // Whichever ends first ends both: the group finished (or failed), or a second
+                // signal cancels it.
+                _ = try await tasks.next()
+                tasks.cancelAll()
+            }
         }
     }
 
@@ -61,6 +95,8 @@ public enum Bootstrap {
         kubernetes: (any KubernetesAPI)?,
         clientLogsFailures: Bool = false
     ) throws -> Services {
+        var configuration = configuration
+        configuration.translation.reservedPorts.formUnion(configuration.listenerPorts)
         let routes = RouteTableStore()
         let readiness = Readiness()
         let certificates = configuration.proxy.httpsPort == nil ? nil : try CertificateStore.withGeneratedDefault()
@@ -75,7 +111,11 @@ public enum Bootstrap {
         var cluster: ClusterParts?
         if case .cluster(let settings) = configuration.source {
             guard let kubernetes else { throw ClusterModeError.noClient }
-            cluster = ClusterParts(settings: settings, api: kubernetes, logger: logger, failureLevel: clientLogsFailures ? .debug : nil)
+            var scope = settings.scope
+            if let tcpServices = configuration.translation.tcpServicesConfigMap, !scope.configMaps.contains(tcpServices) {
+                scope.configMaps.append(tcpServices)
+            }
+            cluster = ClusterParts(settings: settings, scope: scope, api: kubernetes, logger: logger, failureLevel: clientLogsFailures ? .debug : nil)
         }
         let reporting = cluster?.reporting
         var observer: (@Sendable (Reconciler.Publication) -> Void)?
@@ -86,21 +126,28 @@ public enum Bootstrap {
             configuration: configuration, routes: routes, readiness: readiness, logger: logger, certificates: certificates,
             cluster: cluster?.source, observer: observer
         )
+        let drain = ShutdownDrain(readiness: readiness, delay: configuration.shutdownDrainDelay, logger: logger)
+        let tcpServices = configuration.translation.tcpServicesConfigMap == nil ? nil : TCPServiceManager(
+            routes: routes, group: proxy.eventLoopGroup, configuration: configuration.proxy, logger: logger
+        )
+        // Shut down in reverse order, each waited for: drain (readiness off, still accepting),
+        // the cluster-mode writers (the elector releases its Lease), TCP services (before the
+        // proxy, whose event loops they run on), reconcile, proxy (stop accepting, grace period
+        // for requests in flight), admin last so that probes answer to the end.
+        // No maximum graceful shutdown duration: the drain is one sleep and the proxy bounds its
+        // own drain by the grace period.
         services.append(.init(service: reconcile))
+        if let tcpServices { services.append(.init(service: tcpServices)) }
         if let cluster {
             services.append(.init(service: cluster.election))
             services.append(.init(service: cluster.reporting))
         }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
+        services.append(.init(service: drain))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         return Services(
             group: group, routes: routes, certificates: certificates, readiness: readiness, proxy: proxy, admin: admin,
-            reconcile: reconcile, leadership: cluster?.leadership, election: cluster?.election, reporting: cluster?.reporting
+            reconcile: reconcile, drain: drain, tcpServices: tcpServices, logger: logger,
+            leadership: cluster?.leadership, election: cluster?.election, reporting: cluster?.reporting
         )
     }
 }
@@ -113,9 +160,9 @@ private struct ClusterParts {
     let election: LeaderElectionService
     let reporting: ClusterReportingService
 
-    init(settings: ClusterSettings, api: any KubernetesAPI, logger: Logger, failureLevel: Logger.Level?) {
+    init(settings: ClusterSettings, scope: ClusterScope, api: any KubernetesAPI, logger: Logger, failureLevel: Logger.Level?) {
         let reporter = FailureReporter(logger: logger, level: failureLevel)
-        source = ClusterSource(api: api, scope: settings.scope, timing: settings.reflectorTiming, reporter: reporter, logger: logger)
+        source = ClusterSource(api: api, scope: scope, timing: settings.reflectorTiming, reporter: reporter, logger: logger)
         leadership = Leadership()
         election = LeaderElectionService(
             elector: LeaderElector(

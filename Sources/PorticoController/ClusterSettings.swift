@@ -64,7 +64,7 @@ public struct ClusterSettings: Sendable, Equatable {
         self.eventBurst = eventBurst
     }
 
-    /// What the reflectors read.
+    /// What the reflectors read (Bootstrap adds the `--tcp-services-configmap`).
     public var scope: ClusterScope {
         ClusterScope(
             watchNamespace: watchNamespace,

@@ -19,6 +19,17 @@ public struct Configuration: Sendable {
     /// Coalescing of bursts of changes before a publish (see `Coalescer`).
     public var holdoff: Duration
     public var maxHoldoff: Duration
+    /// How long listeners keep accepting after the first SIGTERM/SIGINT while `/readyz` already
+    /// answers 503 (see `ShutdownDrain`); then requests in flight get
+    /// `proxy.shutdownGracePeriod`. Zero (the default here; the executable's is 5 s) stops
+    /// accepting at once.
+    public var shutdownDrainDelay: Duration = .zero
+
+    /// The ports of Portico's own listeners (HTTP, HTTPS, admin), which TCP services cannot
+    /// take; port 0 (any free port) is left out.
+    public var listenerPorts: Set<Int> {
+        Set([proxy.httpPort, proxy.httpsPort ?? 0, admin.port].filter { $0 != 0 })
+    }
 
     public init(
         source: Source,

@@ -29,7 +29,7 @@ public struct EventRecorder: Sendable {
     private let now: @Sendable () -> Date
     private var posted: Set<Posted> = []
     private var tokens: Double
-    private var refilled: Date?
+    private var refilled: ContinuousClock.Instant?
     private var sequence: UInt32 = 0
 
     public init(
@@ -88,9 +88,11 @@ public struct EventRecorder: Sendable {
     }
 
     private mutating func take() -> Bool {
-        let current = now()
+        let current = ContinuousClock.now
         if let refilled {
-            tokens = min(burst, tokens + current.timeIntervalSince(refilled) * perSecond)
+            let elapsed = current - refilled
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            tokens = min(burst, tokens + seconds * perSecond)
         }
         refilled = current
         guard tokens >= 1 else { return false }

@@ -2,6 +2,7 @@ public import Logging
 internal import PorticoModel
 internal import PorticoManifests
 public import PorticoKube
+internal import PorticoRouting
 public import PorticoProxy
 public import ServiceLifecycle
 
@@ -67,11 +68,16 @@ public struct ReconcileService: ServiceLifecycle.Service {
             await loop.run(reconciler: reconciler) { publication in
                 metrics.record(publication)
                 observer?(publication)
-                if !readiness.isReady {
+                if !readiness.isReady, !readiness.isDraining {
                     logger.info(
                         "first routing table published",
                         metadata: ["generation": "\(publication.generation)", "errors": "\(publication.errorCount)"]
                     )
+                    if publication.ingressCount == 0 {
+                        logger.warning(
+                            "no Ingress of class \"\(options.ingressClass)\" found: requests get 404 (or the default backend) until one is applied; check spec.ingressClassName"
+                        )
+                    }
                     readiness.markReady()
                 } else {
                     logger.debug("routing table published", metadata: ["generation": "\(publication.generation)", "endpointsOnly": "\(publication.endpointsOnly)"])

@@ -31,6 +31,9 @@ public final class Reconciler {
         public var findings: [Diagnostic] = []
         /// The store as translated: what the status writer compares its desired status with.
         public var objects: [ObjectKey: SourcedResource] = [:]
+        /// Ingresses of our class in the table's input (rejected ones included); zero usually
+        /// means a wrong class name, which `ReconcileService` warns about.
+        public var ingressCount: Int = 0
     }
 
     private let options: TranslationOptions
@@ -47,6 +50,7 @@ public final class Reconciler {
     private var pending: ResourceStore.Change = .none
     private var generation: UInt64 = 0
     private var table: RouteTable?
+    private var ingressCount = 0
     private var reported: Set<String> = []
     private var batchOpen = false
     private var ownedIngresses: [NamespacedName] = []
@@ -133,7 +137,7 @@ public final class Reconciler {
             return Publication(
                 generation: generation, endpointsOnly: true, diagnostics: Array(reported).sorted(),
                 keptLastGood: [], errorCount: 0, warningCount: 0,
-                ownedIngresses: ownedIngresses, findings: findings, objects: store.objects
+                ownedIngresses: ownedIngresses, findings: findings, objects: store.objects, ingressCount: ingressCount
             )
         }
         return translateAndPublish()
@@ -169,6 +173,7 @@ public final class Reconciler {
         // Certificates first: a host that starts redirecting to HTTPS has its certificate.
         let certificateProblems = publishCertificates(of: result.table)
         table = result.table
+        ingressCount = result.ingresses.count
         routes.publish(result.table)
 
         var lines = diagnostics.map { diagnostic in
@@ -187,7 +192,7 @@ public final class Reconciler {
             generation: generation, endpointsOnly: false, diagnostics: lines, keptLastGood: kept,
             errorCount: errors,
             warningCount: diagnostics.count - (errors - sourceErrors.count - certificateProblems.count),
-            ownedIngresses: ownedIngresses, findings: findings, objects: store.objects
+            ownedIngresses: ownedIngresses, findings: findings, objects: store.objects, ingressCount: ingressCount
         )
     }
 

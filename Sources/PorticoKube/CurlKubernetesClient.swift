@@ -82,6 +82,11 @@ public final class CurlKubernetesClient: KubernetesAPI {
         return try await call(.get, access, path: resource.path(namespace: namespace), query: query, as: ObjectList<Item>.self)
     }
 
+    /// The request ends when the server ends it, when the iterating task is cancelled, or
+    /// when the stream is released (the consumer broke out of its loop and no copy of the
+    /// stream remains): `AsyncThrowingStream` offers no hook for "stopped iterating" while
+    /// the stream value is still held. Events are decoded on the transport thread into a
+    /// bounded buffer (see `WatchEventBuffer`).
     public func watch<Object: Decodable & Sendable>(
         _ resource: APIResource,
         namespace: String?,

@@ -112,8 +112,12 @@ final class CurlTransfer: @unchecked Sendable {
             let body = request.body ?? Data()
             try options.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
             // COPYPOSTFIELDS copies the bytes, so the Data need not outlive this call.
-            try body.withUnsafeBytes { bytes in
-                try options.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
+            if body.isEmpty {
+                try options.set(CURLOPT_COPYPOSTFIELDS, "")
+            } else {
+                try body.withUnsafeBytes { bytes in
+                    try options.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                }
             }
         }
 

@@ -8,6 +8,13 @@ extension KubeAPIError {
     static func transfer(code: CURLcode, detail: String, request: CurlRequest, settings: CurlTransportSettings) -> KubeAPIError {
         let what = "\(request.method.rawValue) \(request.target)"
         let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        // With TLS 1.3 the server judges the client certificate after the client considers
+        // the handshake done, so its refusal arrives as an alert on the first read or write.
+        if code == CURLE_SSL_CONNECT_ERROR || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR, isClientCertificateAlert(reason) {
+            let refused = settings.clientCertificate.map { "the server refused the client certificate from \($0.source)" }
+                ?? "the server asks for a client certificate and none is configured"
+            return KubeAPIError(kind: .tlsVerification, message: "\(what): \(refused): \(reason)")
+        }
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
             return KubeAPIError(
@@ -24,6 +31,14 @@ extension KubeAPIError {
         default:
             return KubeAPIError(kind: .transport, message: "\(what): \(reason)")
         }
+    }
+
+    /// Whether OpenSSL's text reports a TLS alert about our certificate (RFC 8446 6.2).
+    private static func isClientCertificateAlert(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        guard lowered.contains("alert") else { return false }
+        return ["unknown ca", "bad certificate", "certificate required", "certificate unknown", "certificate expired", "certificate revoked", "unsupported certificate"]
+            .contains { lowered.contains($0) }
     }
 
     /// The error for a non-2xx answer: the decoded `Status` (when the body is one), the

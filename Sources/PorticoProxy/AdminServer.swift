@@ -47,7 +47,7 @@ public final class AdminServer: Service, Sendable {
     /// Binds the listener and returns the bound port.
     public func start() async throws -> Int {
         let responder = self.responder
-        let bound = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -55,8 +55,12 @@ public final class AdminServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AdminHandler(responder: responder))
                 }
             }
-            .bind(host: configuration.bindHost, port: configuration.port)
-            .get()
+        let bound: any Channel
+        do {
+            bound = try await bootstrap.bind(host: configuration.bindHost, port: configuration.port).get()
+        } catch {
+            throw ListenerBindError(listener: "admin", host: configuration.bindHost, port: configuration.port, error: error)
+        }
         channel.withLock { $0 = bound }
         let port = bound.localAddress?.port ?? configuration.port
         logger.info("admin listener started", metadata: ["address": "\(configuration.bindHost):\(port)"])

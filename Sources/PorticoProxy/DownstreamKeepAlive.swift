@@ -14,6 +14,8 @@ enum DownstreamKeepAlive {
         method: HTTPMethod,
         requestKeepAlive: Bool
     ) -> Bool {
+        // HTTP/2 has no connection-level keep-alive in a response: the stream ends with it.
+        guard head.version.major < 2 else { return true }
         var keepAlive = requestKeepAlive
         if keepAlive, head.version.minor == 0 {
             // HTTP/1.0 has no chunked framing: a body without a length ends at close.

@@ -9,6 +9,8 @@ final class Exchange {
     /// does not change where this request goes).
     let table: RouteTable
     let source: RouteSource
+    /// The route's cluster, for how to speak to `endpoint`.
+    let cluster: Cluster
     let endpoint: Endpoint
     /// The head to send upstream, already rewritten.
     let upstreamHead: HTTPRequestHead
@@ -49,6 +51,7 @@ final class Exchange {
     init(
         table: RouteTable,
         route: Route,
+        cluster: Cluster,
         endpoint: Endpoint,
         upstreamHead: HTTPRequestHead,
         facts: HeaderRewriter.RequestFacts,
@@ -58,6 +61,7 @@ final class Exchange {
     ) {
         self.table = table
         self.source = route.source
+        self.cluster = cluster
         self.endpoint = endpoint
         self.upstreamHead = upstreamHead
         self.facts = facts
@@ -65,7 +69,8 @@ final class Exchange {
         self.host = host
         self.path = downstreamHead.uri
         self.downstreamVersion = downstreamHead.version
-        self.downstreamKeepAlive = downstreamHead.isKeepAlive
+        // An HTTP/2 request is a stream: the connection outlives it whatever the head says.
+        self.downstreamKeepAlive = downstreamHead.version.major >= 2 || downstreamHead.isKeepAlive
         self.start = start
     }
 }

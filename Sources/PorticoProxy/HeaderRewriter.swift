@@ -53,7 +53,15 @@ enum HeaderRewriter {
             facts.expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
             if facts.expectsContinue { head.headers.remove(name: "expect") }
         }
+        // gRPC requires `te: trailers` on its requests (its servers may refuse calls without
+        // it), and Portico relays trailers, so that one TE value crosses, as in Envoy.
+        let keepsTrailersTE =
+            head.headers.contains(name: "te") && head.headers[canonicalForm: "te"].contains { $0.lowercased() == "trailers" }
+            && GRPCStatus.isGRPC(head)
         self.removeHopByHop(&head.headers)
+        if keepsTrailersTE {
+            head.headers.add(name: "te", value: "trailers")
+        }
         if facts.isChunked {
             head.headers.add(name: "transfer-encoding", value: "chunked")
         }

@@ -43,3 +43,21 @@ enum LocalResponse {
         return buffer
     }
 }
+
+extension LocalResponse {
+    /// A gRPC "trailers-only" response for a failed gRPC call: status 200, `application/grpc`,
+    /// `grpc-status` and `grpc-message` in the head and no body. On HTTP/2 the head and the end
+    /// leave as one HEADERS frame with END_STREAM (see `HTTP2EmptyEndCoalescer`), which is
+    /// what gRPC clients expect; on HTTP/1.1 `content-length: 0` frames it.
+    static func grpc(_ status: GRPCStatus, version: HTTPVersion, close: Bool) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/grpc")
+        headers.add(name: "grpc-status", value: String(status.code))
+        headers.add(name: "grpc-message", value: status.message)
+        if version.major < 2 {
+            headers.add(name: "content-length", value: "0")
+            if close { headers.add(name: "connection", value: "close") }
+        }
+        return HTTPResponseHead(version: version, status: .ok, headers: headers)
+    }
+}

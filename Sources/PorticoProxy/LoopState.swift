@@ -1,3 +1,4 @@
+internal import Logging
 internal import NIOCore
 internal import PorticoBalancing
 internal import PorticoRouteTable
@@ -12,10 +13,19 @@ final class LoopState {
     let metrics: ProxyMetrics
     private var balancers: [ClusterID: RoundRobin] = [:]
     private var connections: [ObjectIdentifier: any Channel] = [:]
+    /// Client addresses read from PROXY protocol headers, by downstream connection; empty
+    /// unless `--enable-proxy-protocol` is on.
+    private var proxiedClients: [ObjectIdentifier: String] = [:]
     private let seed: Int
 
-    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, seed: Int) {
-        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration)
+    init(
+        eventLoop: any EventLoop,
+        configuration: ProxyConfiguration,
+        seed: Int,
+        logger: Logger = Logger(label: "portico.upstream"),
+        logGate: UpstreamLogGate = UpstreamLogGate()
+    ) {
+        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, logger: logger, logGate: logGate)
         self.metrics = ProxyMetrics()
         self.seed = seed
     }
@@ -33,6 +43,24 @@ final class LoopState {
 
     func connectionClosed(_ channel: any Channel) {
         self.connections[ObjectIdentifier(channel)] = nil
+        if !self.proxiedClients.isEmpty { self.proxiedClients[ObjectIdentifier(channel)] = nil }
+    }
+
+    /// Records the client address a PROXY protocol header gave for `channel` (a downstream
+    /// connection this loop tracks); it replaces the socket's peer in `clientAddress(of:)`.
+    func recordProxiedClient(_ address: String, for channel: any Channel) {
+        self.proxiedClients[ObjectIdentifier(channel)] = address
+    }
+
+    /// The address to report for the client of `channel` (X-Forwarded-For, X-Real-IP, the
+    /// access log): the PROXY protocol source when the connection (or, for a multiplexed
+    /// stream, its parent) had one, else the socket's peer.
+    func clientAddress(of channel: any Channel) -> String? {
+        if !self.proxiedClients.isEmpty {
+            if let address = self.proxiedClients[ObjectIdentifier(channel)] { return address }
+            if let parent = channel.parent, let address = self.proxiedClients[ObjectIdentifier(parent)] { return address }
+        }
+        return channel.remoteAddress?.ipAddress
     }
 
     /// Closes every open downstream connection (the grace period is over).
@@ -54,10 +82,11 @@ final class LoopState {
 final class LoopStates: Sendable {
     private let states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>]
 
-    init(group: any EventLoopGroup, configuration: ProxyConfiguration) {
+    init(group: any EventLoopGroup, configuration: ProxyConfiguration, logger: Logger = Logger(label: "portico.upstream")) {
         var states: [ObjectIdentifier: NIOLoopBoundBox<LoopState>] = [:]
+        let logGate = UpstreamLogGate()
         for (index, loop) in group.makeIterator().enumerated() {
-            let state = LoopState(eventLoop: loop, configuration: configuration, seed: index)
+            let state = LoopState(eventLoop: loop, configuration: configuration, seed: index, logger: logger, logGate: logGate)
             states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(state, eventLoop: loop)
         }
         self.states = states

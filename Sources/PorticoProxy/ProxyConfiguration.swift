@@ -1,6 +1,6 @@
 public import NIOCore
 
-/// Listener, limit and timeout settings of the HTTP/1.1 edge proxy.
+/// Listener, limit and timeout settings of the edge proxy (HTTP/1.1 and HTTP/2).
 ///
 /// The defaults follow what ingress-nginx and Envoy users expect from an edge proxy; each limit
 /// exists so that one slow or hostile peer cannot hold unbounded memory or connections.
@@ -45,6 +45,15 @@ public struct ProxyConfiguration: Sendable {
     public var httpsPort: Int? = nil
     /// Versions, ciphers, ALPN, resumption, HSTS and the redirect port of HTTPS.
     public var tls = TLSOptions()
+    /// HTTP/2 from clients: h2c on the plain port, stream limit and flow-control windows.
+    public var http2 = HTTP2Options()
+    /// Whether every connection to the HTTP and HTTPS listeners starts with a PROXY protocol
+    /// header (v1 or v2) from a load balancer, whose source address then stands for the
+    /// client. Connections without a valid header are closed. Default false.
+    public var proxyProtocol = false
+    /// Time a layer-4 connection (TCP service or TLS passthrough) may pass no byte either way
+    /// before both sides are closed. Default 600 s, ingress-nginx's stream `proxy_timeout`.
+    public var tcpIdleTimeout: TimeAmount = .seconds(600)
 
     public init(
         bindHost: String = "0.0.0.0",

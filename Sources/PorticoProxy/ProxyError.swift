@@ -19,13 +19,19 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
     case upstreamReset(Endpoint)
     /// No response head within `upstreamResponseTimeout`.
     case responseTimeout(Endpoint)
+    /// The TLS handshake with the endpoint failed (unverifiable certificate, wrong name, no
+    /// `h2` by ALPN); the reason is logged once per cluster.
+    case tlsFailure(Endpoint, String)
+    /// The cluster's upstream TLS settings cannot be used (a named CA Secret missing or
+    /// unreadable): the proxy fails closed rather than connect unverified.
+    case tlsUnavailable(ClusterID)
 
     /// The status the client sees.
     var status: HTTPResponseStatus {
         switch self {
         case .noRoute: .notFound
         case .noEndpoints: .serviceUnavailable
-        case .connectRefused, .upstreamReset: .badGateway
+        case .connectRefused, .upstreamReset, .tlsFailure, .tlsUnavailable: .badGateway
         case .connectTimeout, .responseTimeout: .gatewayTimeout
         }
     }
@@ -38,6 +44,7 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .connectRefused: .refused
         case .upstreamReset: .reset
         case .connectTimeout, .responseTimeout: .timeout
+        case .tlsFailure, .tlsUnavailable: .tls
         }
     }
 
@@ -56,6 +63,8 @@ enum ProxyError: Error, Equatable, CustomStringConvertible {
         case .connectTimeout(let endpoint): "connecting to upstream \(endpoint) timed out"
         case .upstreamReset(let endpoint): "upstream \(endpoint) closed the connection before responding"
         case .responseTimeout(let endpoint): "upstream \(endpoint) sent no response head in time"
+        case .tlsFailure(let endpoint, let reason): "TLS with upstream \(endpoint) failed: \(reason)"
+        case .tlsUnavailable(let cluster): "the upstream TLS settings of \(cluster) are unusable"
         }
     }
 
@@ -74,4 +83,6 @@ enum UpstreamErrorReason: String, CaseIterable {
     case reset
     case timeout
     case noEndpoints = "no_endpoints"
+    /// A TLS handshake with an upstream failed, or its TLS settings are unusable.
+    case tls
 }

@@ -7,10 +7,12 @@ internal import PorticoRouteTable
 /// both bodies with backpressure: downstream reads stop while the upstream connection is not
 /// ready or not writable, and upstream reads stop while the downstream channel is not writable.
 ///
-/// It sits after NIO's `HTTPServerPipelineHandler`, so it sees one request at a time. It
-/// answers itself when no route matches (404), the cluster has no endpoints (503), or the
-/// upstream fails before its response head (502/504); after a response head has gone out an
-/// upstream failure can only close the downstream connection.
+/// On HTTP/1.1 it sits after NIO's `HTTPServerPipelineHandler`, so it sees one request at a
+/// time; on HTTP/2 there is one instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a
+/// stream carries one request. It answers itself when no route matches (404), the cluster has
+/// no endpoints (503), or the upstream fails before its response head (502/504); a gRPC request
+/// gets those answers as gRPC statuses (see `GRPCStatus`). After a response head has gone out
+/// an upstream failure can only close the downstream connection (or reset the stream).
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -19,6 +21,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private enum State {
         /// Waiting for a request head.
         case idle
+        /// HTTP/2: a head without `content-length` whose stream did not end with it, of a method
+        /// that usually has no body (GET, HEAD, DELETE). Whether a body follows decides the
+        /// upstream framing; the next part or the end of this read cycle tells.
+        case awaitingBodyFraming(HTTPRequestHead)
         /// Answered locally; discarding the request body until its end.
         case answeredLocally(keepAlive: Bool)
         case proxying(Exchange)
@@ -32,6 +38,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let configuration: ProxyConfiguration
     private let accessLogger: Logger?
     private let scheme: EdgeScheme
+    private let downstream: DownstreamProtocol
+    /// Whether the request being served is a gRPC call, so local errors are gRPC statuses.
+    private var grpcRequest = false
+    /// The `grpc-status` of a gRPC response head (a trailers-only answer), for the access log.
+    private var grpcStatusInHead: String?
     /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
     private let timeouts: ConnectionTimeoutHandler?
     private var state: State = .idle
@@ -49,10 +60,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         configuration: ProxyConfiguration,
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
-        scheme: EdgeScheme = .http
+        scheme: EdgeScheme = .http,
+        downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
         self.scheme = scheme
+        self.downstream = downstream
         self.routes = routes
         self.loop = loop
         self.configuration = configuration
@@ -61,7 +74,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.clientAddress = context.channel.remoteAddress?.ipAddress
+        self.clientAddress = self.loop.clientAddress(of: context.channel)
         self.listenerPort = context.channel.localAddress?.port.map { String($0) } ?? ""
     }
 
@@ -77,7 +90,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch (self.state, part) {
         case (.idle, .head(let head)):
             self.timeouts?.requestPhase(.headReceived)
+            self.grpcRequest = GRPCStatus.isGRPC(head)
+            self.grpcStatusInHead = nil
+            self.loop.metrics.recordDownstreamRequest(self.downstream)
+            if self.downstream == .http2, Self.bodyFramingUnknown(head) {
+                self.state = .awaitingBodyFraming(head)
+                return
+            }
             self.startRequest(head, context: context)
+        case (.awaitingBodyFraming(let head), _):
+            if case .end = part {
+                self.startRequest(head, context: context)
+            } else {
+                self.startRequest(Self.chunked(head), context: context)
+            }
+            self.channelRead(context: context, data: data)
         case (.answeredLocally(let keepAlive), .end):
             self.state = .idle
             if !keepAlive { context.close(promise: nil) }
@@ -100,6 +127,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if case .awaitingBodyFraming(let head) = self.state {
+            // The stream stays open past this read: a streaming body may follow.
+            self.startRequest(Self.chunked(head), context: context)
+        }
         if case .proxying(let exchange) = self.state, let connection = exchange.connection {
             connection.flush()
         }
@@ -141,6 +172,27 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// An HTTP/2 request head that says nothing about a body: NIO's codec adds
+    /// `content-length: 0` or `transfer-encoding: chunked` for other methods, but not for GET,
+    /// HEAD, DELETE, CONNECT and TRACE.
+    private static func bodyFramingUnknown(_ head: HTTPRequestHead) -> Bool {
+        !head.headers.contains(name: "content-length") && !head.headers.contains(name: "transfer-encoding")
+    }
+
+    /// `head` with a chunked body: an HTTP/1.1 upstream needs framing for a body of unknown
+    /// length, and chunked framing also carries request trailers.
+    private static func chunked(_ head: HTTPRequestHead) -> HTTPRequestHead {
+        var head = head
+        head.headers.add(name: "transfer-encoding", value: "chunked")
+        return head
+    }
+
+    /// Whether the connection survives this request: always on HTTP/2, where a request is a
+    /// stream and the connection's life is not the request's business.
+    private func isKeepAlive(_ head: HTTPRequestHead) -> Bool {
+        self.downstream == .http2 || head.isKeepAlive
+    }
+
     private var shouldHoldReads: Bool {
         guard case .proxying(let exchange) = self.state, !exchange.requestEndReceived else { return false }
         guard let connection = exchange.connection else { return true }
@@ -165,7 +217,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         guard case .cluster(let clusterID) = route.backend,
-            table.clusters[clusterID]?.serviceExists == true,
+            let cluster = table.clusters[clusterID], cluster.serviceExists,
             let endpoints = table.endpoints[clusterID],
             let endpoint = self.loop.pickEndpoint(clusterID, from: endpoints)
         else {
@@ -188,6 +240,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let exchange = Exchange(
             table: table,
             route: route,
+            cluster: cluster,
             endpoint: endpoint,
             upstreamHead: upstreamHead,
             facts: facts,
@@ -196,7 +249,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             start: start
         )
         self.state = .proxying(exchange)
-        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint) {
+        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint, cluster: cluster) {
             exchange.connectionWasReused = true
             self.connected(connection, exchange: exchange)
         } else {
@@ -205,7 +258,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func connect(_ exchange: Exchange) {
-        self.loop.pool.connect(exchange.endpoint, forUpgrade: exchange.facts.upgrade != nil) { [weak self] result in
+        self.loop.pool.connect(exchange.endpoint, cluster: exchange.cluster, forUpgrade: exchange.facts.upgrade != nil) {
+            [weak self] result in
             guard let self, case .proxying(let current) = self.state, current === exchange else {
                 // The exchange ended (client gone) while connecting: nothing was written on the
                 // new connection, so it is clean enough to close without further thought.
@@ -214,7 +268,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             switch result {
             case .success(let connection):
-                exchange.connectionWasReused = false
+                // A stream on a shared HTTP/2 connection can meet the same stale race.
+                exchange.connectionWasReused = connection.reusedTransport
                 self.connected(connection, exchange: exchange)
             case .failure(let error):
                 self.fail(exchange, error)
@@ -230,7 +285,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         connection.delegate = self
         exchange.connection = connection
         connection.write(.head(exchange.upstreamHead))
-        if exchange.facts.expectsContinue, exchange.downstreamVersion.minor >= 1, !exchange.requestEndReceived,
+        if exchange.facts.expectsContinue, exchange.downstreamVersion.major >= 2 || exchange.downstreamVersion.minor >= 1,
+            !exchange.requestEndReceived,
             !exchange.retried
         {
             context.writeAndFlush(
@@ -315,9 +371,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // the answer is simpler and safer than draining it.
         let keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived
         exchange.status = error.status
-        self.record(exchange, status: error.status)
+        self.record(exchange, status: error.status, grpcStatus: self.grpcRequest ? String(GRPCStatus(error).code) : nil)
         self.state = keepAlive ? .idle : .closed
-        self.writeLocal(error.status, version: exchange.downstreamVersion, keepAlive: keepAlive, context: context)
+        self.writeLocal(error, version: exchange.downstreamVersion, keepAlive: keepAlive, context: context)
         self.resumeReadsIfPossible()
     }
 
@@ -328,36 +384,50 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         start: NIODeadline,
         context: ChannelHandlerContext
     ) {
-        let keepAlive = head.isKeepAlive
+        let keepAlive = self.isKeepAlive(head)
         self.state = .answeredLocally(keepAlive: keepAlive)
-        self.recordLocal(head: head, source: source, status: error.status, start: start)
-        self.writeLocal(error.status, version: head.version, keepAlive: keepAlive, context: context)
+        self.recordLocal(
+            head: head, source: source, status: error.status, start: start,
+            grpcStatus: self.grpcRequest ? String(GRPCStatus(error).code) : nil
+        )
+        self.writeLocal(error, version: head.version, keepAlive: keepAlive, context: context)
     }
 
+    /// Writes Portico's own answer for `error`: an HTTP error page, or for a gRPC call a gRPC
+    /// trailers-only response carrying the mapped status.
     private func writeLocal(
-        _ status: HTTPResponseStatus,
+        _ error: ProxyError,
         version: HTTPVersion,
         keepAlive: Bool,
         context: ChannelHandlerContext
     ) {
-        let (head, body) = LocalResponse.make(status, version: version, close: !keepAlive, allocator: context.channel.allocator)
+        // HTTP/2 has no `Connection` header: a stream that must end early is reset instead.
+        let close = !keepAlive && self.downstream == .http1
         self.timeouts?.requestPhase(.responseCompleted)
-        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
-        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if self.grpcRequest {
+            let head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
+            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        } else {
+            let (head, body) = LocalResponse.make(error.status, version: version, close: close, allocator: context.channel.allocator)
+            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
         self.writeEnd(closeAfter: !keepAlive, context: context)
     }
 
-    /// Writes the response end; closes once it is on the wire when the connection is done.
-    /// The state must already be updated: the pipeline handler may deliver the next pipelined
-    /// request from inside this write.
-    private func writeEnd(closeAfter: Bool, context: ChannelHandlerContext) {
+    /// Writes the response end (with the upstream's trailers, if any); closes once it is on
+    /// the wire when the connection (on HTTP/2: the stream) is done. The state must already be
+    /// updated: the pipeline handler may deliver the next pipelined request from inside this
+    /// write. The HTTP/1.1 encoder writes trailers only for a chunked response and drops them
+    /// otherwise, as it must.
+    private func writeEnd(trailers: HTTPHeaders? = nil, closeAfter: Bool, context: ChannelHandlerContext) {
         if closeAfter {
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).whenComplete { _ in
                 channel.close(promise: nil)
             }
         } else {
-            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
         }
     }
 
@@ -371,13 +441,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Metrics and access log
 
-    private func record(_ exchange: Exchange, status: HTTPResponseStatus) {
+    /// Counts and logs a finished exchange. Metrics count the HTTP status Portico would have
+    /// sent even when a gRPC call got its error as a `grpc-status`, so error rates stay visible
+    /// per status class; the access log has both.
+    private func record(_ exchange: Exchange, status: HTTPResponseStatus, grpcStatus: String? = nil) {
         let duration = NIODeadline.now() - exchange.start
         self.loop.metrics.recordRequest(source: exchange.source, status: status, durationNanoseconds: duration.nanoseconds)
         guard let logger = self.accessLogger else { return }
-        logger.info(
-            "request",
-            metadata: [
+        var metadata: Logger.Metadata = [
                 "method": "\(exchange.method.rawValue)",
                 "host": "\(exchange.host)",
                 "path": "\(exchange.path)",
@@ -389,30 +460,38 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 "namespace": "\(exchange.source.namespace)",
                 "ingress": "\(exchange.source.ingress)",
                 "service": "\(exchange.source.service)",
+                "protocol": "\(self.downstream.label)",
             ]
-        )
+        if let grpcStatus { metadata["grpc_status"] = "\(grpcStatus)" }
+        logger.info("request", metadata: metadata)
     }
 
-    private func recordLocal(head: HTTPRequestHead, source: RouteSource, status: HTTPResponseStatus, start: NIODeadline) {
+    private func recordLocal(
+        head: HTTPRequestHead,
+        source: RouteSource,
+        status: HTTPResponseStatus,
+        start: NIODeadline,
+        grpcStatus: String?
+    ) {
         let duration = NIODeadline.now() - start
         self.loop.metrics.recordRequest(source: source, status: status, durationNanoseconds: duration.nanoseconds)
         guard let logger = self.accessLogger else { return }
-        logger.info(
-            "request",
-            metadata: [
+        var metadata: Logger.Metadata = [
                 "method": "\(head.method.rawValue)",
                 "host": "\(head.headers.first(name: "host") ?? "-")",
                 "path": "\(head.uri)",
                 "status": "\(status.code)",
-                "bytes_sent": "\(head.method == .HEAD ? 0 : LocalResponse.body(for: status).utf8.count)",
+                "bytes_sent": "\(head.method == .HEAD || grpcStatus != nil ? 0 : LocalResponse.body(for: status).utf8.count)",
                 "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
                 "upstream": "-",
                 "client": "\(self.clientAddress ?? "-")",
                 "namespace": "\(source.namespace)",
                 "ingress": "\(source.ingress)",
                 "service": "\(source.service)",
+                "protocol": "\(self.downstream.label)",
             ]
-        )
+        if let grpcStatus { metadata["grpc_status"] = "\(grpcStatus)" }
+        logger.info("request", metadata: metadata)
     }
 }
 
@@ -433,6 +512,7 @@ extension ProxyHandler: UpstreamDelegate {
             }
             self.responseTimer.clear()
             exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
+            if self.grpcRequest { self.grpcStatusInHead = head.headers.first(name: "grpc-status") }
             exchange.status = head.status
             head.version = exchange.downstreamVersion
             let keepAlive = DownstreamKeepAlive.apply(
@@ -452,12 +532,12 @@ extension ProxyHandler: UpstreamDelegate {
             if !context.channel.isWritable {
                 exchange.connection?.pauseReading()
             }
-        case .end:
+        case .end(let trailers):
             guard exchange.responseHeadSent else { return }
             if exchange.switchingProtocols {
                 self.switchToRelay(exchange, context: context)
             } else {
-                self.completeExchange(exchange, context: context)
+                self.completeExchange(exchange, trailers: trailers, context: context)
             }
         }
     }
@@ -526,7 +606,7 @@ extension ProxyHandler: UpstreamDelegate {
         }
     }
 
-    private func completeExchange(_ exchange: Exchange, context: ChannelHandlerContext) {
+    private func completeExchange(_ exchange: Exchange, trailers: HTTPHeaders?, context: ChannelHandlerContext) {
         if let connection = exchange.connection {
             exchange.connection = nil
             if exchange.requestEndSent, !exchange.upstreamCloses, exchange.facts.upgrade == nil {
@@ -536,15 +616,16 @@ extension ProxyHandler: UpstreamDelegate {
                 connection.close()
             }
         }
-        self.record(exchange, status: exchange.status)
+        self.record(exchange, status: exchange.status, grpcStatus: trailers?.first(name: "grpc-status") ?? self.grpcStatusInHead)
         // Whether the request body is complete is decided here, at the response's end, not at
         // its head: an upstream that streams (an echo, a gRPC-style service) answers before the
         // client has finished sending. If the client still is, the rest of its body cannot be
-        // told from a next request, so the connection closes after this response.
+        // told from a next request, so the connection closes after this response. On HTTP/2
+        // the stream is reset instead, which asks the client to stop sending (RFC 9113 8.1).
         let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived
         self.state = close ? .closed : .idle
         self.timeouts?.requestPhase(.responseCompleted)
-        self.writeEnd(closeAfter: close, context: context)
+        self.writeEnd(trailers: trailers, closeAfter: close, context: context)
         self.resumeReadsIfPossible()
     }
 }

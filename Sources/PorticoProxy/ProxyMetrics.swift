@@ -10,6 +10,7 @@ internal import PorticoRouteTable
 final class ProxyMetrics {
     private var sources: [RouteSource: SourceMetrics] = [:]
     private let upstreamErrors: [UpstreamErrorReason: Counter]
+    private let downstreamRequests: [Counter]
     /// Labels for requests no route matched.
     static let unrouted = RouteSource(namespace: "", ingress: "", service: "")
 
@@ -22,6 +23,17 @@ final class ProxyMetrics {
             )
         }
         self.upstreamErrors = upstreamErrors
+        self.downstreamRequests = DownstreamProtocol.allCases.map {
+            Counter(label: "portico_downstream_requests_total", dimensions: [("protocol", $0.label)])
+        }
+    }
+
+    /// Counts one request head by the protocol it arrived with (`h1`, `h2`).
+    func recordDownstreamRequest(_ downstream: DownstreamProtocol) {
+        switch downstream {
+        case .http1: self.downstreamRequests[0].increment()
+        case .http2: self.downstreamRequests[1].increment()
+        }
     }
 
     /// Counts one finished request and records its duration.

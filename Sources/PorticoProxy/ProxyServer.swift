@@ -4,12 +4,14 @@ internal import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
-/// The HTTP/1.1 edge proxy: a plain-HTTP listener, and an HTTPS one when `httpsPort` is set,
-/// whose connections are routed through the published `RouteTable` to upstream endpoints.
+/// The edge proxy: a plain-HTTP listener (HTTP/1.1, and h2c by prior knowledge when enabled),
+/// and an HTTPS one when `httpsPort` is set (HTTP/1.1 or HTTP/2 by ALPN), whose requests are
+/// routed through the published `RouteTable` to upstream endpoints.
 ///
 /// A ServiceLifecycle `Service`: `run()` serves until its task is cancelled or a graceful
 /// shutdown is triggered, then stops accepting, lets in-flight requests finish (up to
-/// `shutdownGracePeriod`) and closes idle connections. Tests use `start()` to learn the port
+/// `shutdownGracePeriod`) and closes idle connections; HTTP/2 connections get a GOAWAY and
+/// keep their open streams until those finish. Tests use `start()` to learn the port
 /// and `shutdown()` to stop.
 public final class ProxyServer: Service, Sendable {
     private enum State {
@@ -52,9 +54,12 @@ public final class ProxyServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.workers))
             self.ownsGroup = true
         }
-        self.loops = LoopStates(group: self.group, configuration: configuration)
+        self.loops = LoopStates(group: self.group, configuration: configuration, logger: logger)
         self.counter = ConnectionCounter(limit: configuration.maxConnections)
     }
+
+    /// The event loops connections are served on; the TCP services share them.
+    public var eventLoopGroup: any EventLoopGroup { self.group }
 
     /// The bound port of the HTTPS listener once started, if it runs.
     public var httpsPort: Int? {
@@ -74,12 +79,14 @@ public final class ProxyServer: Service, Sendable {
         let counter = self.counter
         let accessLogger: Logger? = configuration.accessLog ? Logger(label: "portico.access") : nil
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureEdgePipeline(
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: nil) { channel in
+                try channel.pipeline.syncOperations.configurePlainEdgePipeline(
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
         let channel: any Channel
         do {
@@ -88,7 +95,7 @@ public final class ProxyServer: Service, Sendable {
             self.state.withLock { state in
                 if case .starting = state { state = .idle }
             }
-            throw error
+            throw ListenerBindError(listener: "HTTP", host: configuration.bindHost, port: configuration.httpPort, error: error)
         }
         let port = channel.localAddress?.port ?? configuration.httpPort
         let stillWanted = self.state.withLock { state in
@@ -193,16 +200,23 @@ public final class ProxyServer: Service, Sendable {
         let contexts = try TLSContextProvider(options: configuration.tls, certificates: certificates)
         let metrics = TLSMetrics()
         let bootstrap = self.makeBootstrap(loops: loops, counter: counter) { channel, loop in
-            try channel.pipeline.syncOperations.configureSecureEdgePipeline(
-                context: try contexts.context(),
-                metrics: metrics,
-                configuration: configuration,
-                routes: routes,
-                loop: loop,
-                accessLogger: accessLogger
-            )
+            try EdgeFront.configure(channel: channel, configuration: configuration, loop: loop, passthroughRoutes: routes) { channel in
+                try channel.pipeline.syncOperations.configureSecureEdgePipeline(
+                    context: try contexts.context(),
+                    metrics: metrics,
+                    configuration: configuration,
+                    routes: routes,
+                    loop: loop,
+                    accessLogger: accessLogger
+                )
+            }
         }
-        let channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.bindHost, port: port).get()
+        } catch {
+            throw ListenerBindError(listener: "HTTPS", host: configuration.bindHost, port: port, error: error)
+        }
         // Published under the state lock, so that a shutdown either sees it or stops it here.
         let stillWanted = self.state.withLock { state in
             guard case .running = state else { return false }

@@ -13,8 +13,9 @@ public struct TLSOptions: Sendable {
     /// swift-nio-ssl's default (ECDHE with AES-GCM or ChaCha20). TLS 1.3 suites are not
     /// configurable in BoringSSL.
     public var cipherSuites: String?
-    /// ALPN protocols offered, most preferred first. Only `http/1.1` is served today; `h2`
-    /// joins this list when the HTTP/2 pipeline exists (see `configureSecureEdgePipeline`).
+    /// ALPN protocols offered, most preferred first. Default `["h2", "http/1.1"]`; a client
+    /// that negotiates nothing gets HTTP/1.1 (see `configureSecureEdgePipeline`). Protocols other
+    /// than these two are not served.
     public var applicationProtocols: [String]
     /// Whether a client may resume a TLS session (tickets or session IDs). Default false:
     /// every connection gets a fresh TLS context, so every handshake is a full one, as
@@ -29,7 +30,7 @@ public struct TLSOptions: Sendable {
     public init(
         minimumVersion: MinimumVersion = .tls12,
         cipherSuites: String? = nil,
-        applicationProtocols: [String] = ["http/1.1"],
+        applicationProtocols: [String] = ["h2", "http/1.1"],
         sessionResumption: Bool = false,
         hsts: HSTSPolicy? = HSTSPolicy(),
         redirectPort: Int = 443

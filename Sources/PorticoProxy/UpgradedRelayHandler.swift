@@ -8,7 +8,9 @@ internal import NIOCore
 /// event loop. Bytes read on one side are written to the other and flushed at the end of the
 /// read cycle. Backpressure: a side reads only while its partner's channel is writable, and
 /// a held read is issued when the partner becomes writable again. A half-close (input closed)
-/// is passed on as an output close of the partner; a close or an error closes both.
+/// is passed on as an output close of the partner once the bytes before it are written; a
+/// close after a half-close lets the partner write what it holds before closing; any other
+/// close or an error closes both at once.
 ///
 /// The downstream side also owns the idle timeout: any byte in either direction moves the
 /// deadline, which costs storing a `NIODeadline`; a single scheduled task is re-armed only
@@ -21,6 +23,11 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private weak var partner: UpgradedRelayHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// Set once this side's peer half-closed (only with `allowRemoteHalfClosure`), or once
+    /// this side's output was closed for the partner's half-close: a later close of this
+    /// channel is then the clean end of both directions (NIO closes a channel whose output is
+    /// shut when its input ends, without an `inputClosed` event).
+    private var endedCleanly = false
     /// Set on the side that owns the idle timeout.
     private let idleTimeout: TimeAmount?
     private var idleTimer = DeadlineTimer()
@@ -60,12 +67,19 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelInactive(context: ChannelHandlerContext) {
         self.idleTimer.cancel()
-        self.partner?.partnerClose()
+        if self.endedCleanly {
+            // This side ended cleanly (its end was passed on as an output close): the partner
+            // still delivers what it holds for its peer, then closes.
+            self.partner?.partnerCloseAfterWrites()
+        } else {
+            self.partner?.partnerClose()
+        }
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            self.endedCleanly = true
             self.partner?.partnerCloseOutput()
         }
         // `ChannelShouldQuiesceEvent` is not passed on: an upgraded protocol has no request
@@ -117,14 +131,35 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
         self.context?.close(promise: nil)
     }
 
-    private func partnerCloseOutput() {
+    private func partnerCloseAfterWrites() {
         guard let context = self.context else { return }
-        context.flush()
         let channel = context.channel
-        // Channels that cannot half-close (TLS without half-closure support) close instead.
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenFailure { _ in channel.close(promise: nil) }
-        context.close(mode: .output, promise: promise)
+        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    private func partnerCloseOutput() {
+        self.closeOutputAfterPendingWrites()
+    }
+
+    /// Half-closes this side once the bytes queued before now are written (an output close
+    /// fails the writes still queued); a later close of this channel is then a clean end.
+    func closeOutputAfterPendingWrites() {
+        guard let context = self.context else { return }
+        self.endedCleanly = true
+        let channel = context.channel
+        // Writes complete in order: once an empty write behind the queued ones is done, every
+        // relayed byte is on the wire.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.whenComplete { result in
+            guard case .success = result else { return }
+            // Channels that cannot half-close (TLS without half-closure support) close instead.
+            let closed = channel.eventLoop.makePromise(of: Void.self)
+            closed.futureResult.whenFailure { _ in channel.close(promise: nil) }
+            channel.close(mode: .output, promise: closed)
+        }
     }
 
     // MARK: Idle timeout

@@ -11,9 +11,10 @@ protocol UpstreamDelegate: AnyObject {
     func upstreamClosed()
 }
 
-/// One keep-alive HTTP/1.1 connection to an upstream endpoint, as the last handler of its
-/// channel: it relays response parts to the exchange that holds it and lets that exchange
-/// pause reading when the downstream side cannot take more (backpressure).
+/// One keep-alive HTTP/1.1 connection to an upstream endpoint (cleartext or TLS), or one
+/// HTTP/2 stream of an `HTTP2UpstreamConnection`, as the last handler of its channel: it
+/// relays response parts to the exchange that holds it and lets that exchange pause reading
+/// when the downstream side cannot take more (backpressure).
 ///
 /// In its pool (no delegate) it expects silence: any response byte means the upstream is
 /// confused, so the connection is closed; a close evicts it from the pool.
@@ -23,6 +24,13 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     let endpoint: Endpoint
+    /// Which idle list of the pool the connection returns to; unused by streams.
+    let poolKey: UpstreamPool.Key
+    /// An HTTP/2 stream: it ends with its exchange and never goes back to a pool.
+    let isStream: Bool
+    /// Whether the transport (connection or stream's connection) served an exchange before, so
+    /// that a failure before any response byte may be the stale keep-alive race.
+    var reusedTransport = false
     /// The exchange using this connection; nil while the connection sits in its pool.
     weak var delegate: (any UpstreamDelegate)?
     /// Called once when the channel closes, so the pool can forget the connection.
@@ -34,8 +42,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     private var readPending = false
     private(set) var isActive = false
 
-    init(endpoint: Endpoint) {
+    init(endpoint: Endpoint, poolKey: UpstreamPool.Key? = nil, isStream: Bool = false) {
         self.endpoint = endpoint
+        self.poolKey = poolKey ?? UpstreamPool.Key(endpoint: endpoint)
+        self.isStream = isStream
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -42,9 +42,13 @@ public struct Cluster: Hashable, Sendable {
     /// Whether the Service exists. A route to a missing Service answers 503 (and translation
     /// reports it), the same answer as a Service with no ready endpoints.
     public let serviceExists: Bool
+    /// How to speak to the endpoints: from the Service port's `appProtocol` or the Ingress
+    /// annotation `portico.dev/backend-protocol`.
+    public let upstream: UpstreamProtocol
 
-    public init(id: ClusterID, serviceExists: Bool = true) {
+    public init(id: ClusterID, serviceExists: Bool = true, upstream: UpstreamProtocol = .http1) {
         self.id = id
         self.serviceExists = serviceExists
+        self.upstream = upstream
     }
 }

@@ -21,6 +21,11 @@ public struct RouteTable: Sendable {
     /// Whether any virtual host redirects plain HTTP, so the plain listener can skip the host
     /// lookup when none does.
     public let redirectsToHTTPS: Bool
+    /// Layer-4 listeners by port: raw TCP forwarded to a Service, outside HTTP routing.
+    public let tcpServices: [Int: TCPService]
+    /// Whether any virtual host is TLS passthrough, so the HTTPS listener reads ClientHellos
+    /// for their SNI only when one is.
+    public let hasPassthroughHosts: Bool
 
     private let exactHosts: [ByteKey: Int]
     private let wildcardHosts: [ByteKey: Int]
@@ -34,7 +39,8 @@ public struct RouteTable: Sendable {
         clusters: [ClusterID: Cluster] = [:],
         endpoints: [ClusterID: [Endpoint]] = [:],
         certificates: [ServerCertificateSource] = [],
-        defaultCertificate: ServerCertificateSource? = nil
+        defaultCertificate: ServerCertificateSource? = nil,
+        tcpServices: [Int: TCPService] = [:]
     ) {
         self.generation = generation
         self.virtualHosts = virtualHosts
@@ -44,6 +50,8 @@ public struct RouteTable: Sendable {
         self.certificates = certificates
         self.defaultCertificate = defaultCertificate
         self.redirectsToHTTPS = virtualHosts.contains { $0.security.redirectToHTTPS }
+        self.tcpServices = tcpServices
+        self.hasPassthroughHosts = virtualHosts.contains { $0.passthrough != nil }
         var exactHosts: [ByteKey: Int] = [:]
         var wildcardHosts: [ByteKey: Int] = [:]
         var anyHost: Int?
@@ -73,7 +81,8 @@ public struct RouteTable: Sendable {
             clusters: clusters,
             endpoints: endpoints,
             certificates: certificates,
-            defaultCertificate: defaultCertificate
+            defaultCertificate: defaultCertificate,
+            tcpServices: tcpServices
         )
     }
 
@@ -88,6 +97,16 @@ public struct RouteTable: Sendable {
         }
         if let anyHost { return virtualHosts[anyHost] }
         return nil
+    }
+
+    /// The cluster a TLS connection is passed through to, unterminated, for the SNI name its
+    /// ClientHello carries; nil when that name's host is terminated by the proxy.
+    ///
+    /// Only exact and wildcard hosts can be passthrough (a host-less rule has no name to match),
+    /// so a name no host matches is never passed through.
+    public func passthroughCluster(forServerName name: Substring) -> ClusterID? {
+        guard hasPassthroughHosts, let host = virtualHost(for: name) else { return nil }
+        return host.passthrough
     }
 
     /// The route for a request, or nil for 404. `path` may carry a query; it is ignored.

@@ -16,13 +16,19 @@ public final class VirtualHost: Sendable {
     /// Redirect and HSTS wishes for this host (`.plain` unless a TLS section or an annotation
     /// asks otherwise).
     public let security: HostSecurity
+    /// Set when this host is TLS passthrough: HTTPS connections whose SNI names it are not
+    /// terminated but spliced, bytes untouched, to this cluster. Paths play no part there.
+    public let passthrough: ClusterID?
     private let exact: [ByteKey: Route]
     private let prefix: [ByteKey: Route]
 
     /// `routes` must not hold two routes with the same match; translation resolves those
     /// conflicts (and reports them) before building. If it did, the first in order would win.
-    public init(match: HostMatch, routes: [Route], fallback: Route? = nil, security: HostSecurity = .plain) {
+    public init(
+        match: HostMatch, routes: [Route], fallback: Route? = nil, security: HostSecurity = .plain, passthrough: ClusterID? = nil
+    ) {
         self.match = match
+        self.passthrough = passthrough
         self.fallback = fallback
         self.security = security
         var exact: [ByteKey: Route] = [:]

@@ -1,7 +1,8 @@
 internal import PorticoModel
 internal import PorticoRouteTable
 
-/// Collects every cluster the finished routes refer to and resolves its endpoints.
+/// Collects every cluster the finished routes, passthrough hosts and TCP services refer to and
+/// resolves its endpoints.
 ///
 /// Only clusters of routes that made it into the table are listed: a losing or rejected path's
 /// Service is not kept warm for nothing.
@@ -13,7 +14,9 @@ struct ClusterProcessor: TranslationProcessor {
                 if let route = builder.claims[match]?.route { ids.insert(Self.cluster(of: route)) }
             }
             if let fallback = builder.fallback?.route { ids.insert(Self.cluster(of: fallback)) }
+            if let passthrough = builder.passthrough { ids.insert(passthrough.cluster) }
         }
+        for service in state.tcpServices.values { ids.insert(service.cluster) }
         if let route = state.defaultRoute { ids.insert(Self.cluster(of: route)) }
         var clusters: [ClusterID: Cluster] = [:]
         clusters.reserveCapacity(ids.count)

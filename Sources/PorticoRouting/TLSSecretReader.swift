@@ -32,14 +32,14 @@ enum TLSSecretReader {
         return .material(PEMMaterial(certificateChain: chain, privateKey: key))
     }
 
-    private struct Problem: Error {
+    struct Problem: Error {
         let field: String
         let message: String
     }
 
     /// `data` (base64, as the API server stores it) wins over `stringData` (plain text, which
     /// only local mode sees), as the API server would merge them.
-    private static func value(_ name: String, in secret: Secret) -> Result<[UInt8], Problem> {
+    static func value(_ name: String, in secret: Secret) -> Result<[UInt8], Problem> {
         if let encoded = secret.data?[name] {
             let field = "data[\(name)]"
             guard let decoded = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {

@@ -9,7 +9,9 @@ internal import PorticoRouteTable
 /// never by arrival). A bad Ingress is skipped whole and reported; every other one compiles.
 ///
 /// The processors run in this order: IngressClass filter, validation, rules/paths, default
-/// backends, TLS (certificates by SNI name, redirect and HSTS flags), clusters and endpoints.
+/// backends, TLS (certificates by SNI name, redirect and HSTS flags), TLS passthrough hosts,
+/// TCP services (the tcp-services ConfigMap), clusters and endpoints, and each cluster's
+/// upstream protocol.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
         IngressClassFilter(),
@@ -17,7 +19,10 @@ public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions,
         RuleProcessor(),
         DefaultBackendProcessor(),
         TLSProcessor(),
+        PassthroughProcessor(),
+        TCPServicesProcessor(),
         ClusterProcessor(),
+        UpstreamProtocolProcessor(),
     ]
     var state = TranslationState(snapshot: snapshot, options: options)
     for processor in pipeline {
@@ -43,7 +48,8 @@ extension TranslationState {
             clusters: clusters,
             endpoints: endpoints,
             certificates: certificates,
-            defaultCertificate: defaultCertificate
+            defaultCertificate: defaultCertificate,
+            tcpServices: tcpServices
         )
         var diagnostics = self.diagnostics
         var rejected: Set<ObjectKey> = []

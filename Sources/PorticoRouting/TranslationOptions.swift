@@ -16,6 +16,11 @@ public struct TranslationOptions: Hashable, Sendable {
     /// The Secret served to TLS clients whose SNI names no configured host, or that send none
     /// (`--default-ssl-certificate`); nil means the proxy's generated certificate.
     public var defaultSSLCertificate: NamespacedName?
+    /// The ConfigMap listing layer-4 TCP services (`--tcp-services-configmap`), in
+    /// ingress-nginx's format; nil runs none.
+    public var tcpServicesConfigMap: NamespacedName?
+    /// Ports of Portico's own listeners (HTTP, HTTPS, admin), which a TCP service cannot take.
+    public var reservedPorts: Set<Int>
 
     public static let defaultIngressClass = "portico"
     public static let defaultControllerName = "portico.dev/ingress-controller"
@@ -26,7 +31,9 @@ public struct TranslationOptions: Hashable, Sendable {
         watchIngressWithoutClass: Bool = false,
         defaultBackendService: NamespacedName? = nil,
         defaultBackendPort: ServicePortReference? = nil,
-        defaultSSLCertificate: NamespacedName? = nil
+        defaultSSLCertificate: NamespacedName? = nil,
+        tcpServicesConfigMap: NamespacedName? = nil,
+        reservedPorts: Set<Int> = []
     ) {
         self.ingressClass = ingressClass
         self.controllerName = controllerName
@@ -34,5 +41,7 @@ public struct TranslationOptions: Hashable, Sendable {
         self.defaultBackendService = defaultBackendService
         self.defaultBackendPort = defaultBackendPort
         self.defaultSSLCertificate = defaultSSLCertificate
+        self.tcpServicesConfigMap = tcpServicesConfigMap
+        self.reservedPorts = reservedPorts
     }
 }

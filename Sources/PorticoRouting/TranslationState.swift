@@ -14,6 +14,8 @@ struct TranslationState {
     var endpoints: [ClusterID: [Endpoint]] = [:]
     var certificates: [ServerCertificateSource] = []
     var defaultCertificate: ServerCertificateSource?
+    /// Layer-4 listeners from the tcp-services ConfigMap, by port.
+    var tcpServices: [Int: TCPService] = [:]
     /// Diagnostics about objects other than Ingresses (the controller's default Service).
     var diagnostics: [Diagnostic] = []
 
@@ -36,6 +38,8 @@ struct VirtualHostBuilder {
     private(set) var order: [PathMatch] = []
     var fallback: Claim?
     var security: HostSecurity = .plain
+    /// The TLS passthrough cluster of this host and the Ingress that asked for it (the oldest).
+    var passthrough: (cluster: ClusterID, owner: NamespacedName)?
 
     /// Claims `match` for `route`, or returns the claim that already holds it.
     mutating func claim(_ match: PathMatch, route: Route, owner: NamespacedName, field: IngressField) -> Claim? {
@@ -46,7 +50,10 @@ struct VirtualHostBuilder {
     }
 
     func build(_ match: HostMatch) -> VirtualHost {
-        VirtualHost(match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route, security: security)
+        VirtualHost(
+            match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route, security: security,
+            passthrough: passthrough?.cluster
+        )
     }
 }
 

@@ -5,11 +5,18 @@ struct APIRequest: Sendable {
     var method: String
     var path: String
     var query: [String: String]
-    var authorization: String?
-    var contentType: String?
+    /// Header names lowercased; a repeated header keeps its first value.
+    var headers: [String: String]
     var body: [UInt8]
     /// The common name of a verified client certificate, when client certificates are on.
     var clientUser: String?
+    /// `HTTP/1.1` or `HTTP/2`, as curl's `%{http_version}` spells them.
+    var httpVersion: String
+    /// The number of the TCP connection the request came on (`ServerCore.track`).
+    var connection: Int
+
+    var authorization: String? { headers["authorization"] }
+    var contentType: String? { headers["content-type"] }
 
     /// Splits `/path?a=1&b=x%20y` into the path and the decoded query.
     static func split(uri: String) -> (path: String, query: [String: String]) {
@@ -27,31 +34,4 @@ struct APIRequest: Sendable {
         let plusAsSpace = text.replacingOccurrences(of: "+", with: " ")
         return plusAsSpace.removingPercentEncoding ?? plusAsSpace
     }
-}
-
-/// What the server answers: a JSON object, plain text, or the start of a watch stream.
-enum APIResponse: Sendable {
-    case object(status: Int, body: JSONValue, retryAfterSeconds: Int?)
-    case text(status: Int, body: String)
-    case watch(WatchOpening)
-
-    static func status(_ status: APIStatus) -> APIResponse {
-        .object(status: status.code, body: status.json, retryAfterSeconds: status.retryAfterSeconds)
-    }
-
-    var statusCode: Int {
-        switch self {
-        case .object(let status, _, _), .text(let status, _): status
-        case .watch: 200
-        }
-    }
-}
-
-/// A watch the server accepted: what to send first, then live events until `timeout`.
-struct WatchOpening: Sendable {
-    /// The subscription to remove when the connection goes; nil when the stream ends after
-    /// `messages` (410 Expired).
-    var id: Int?
-    var messages: [WatchMessage]
-    var timeout: Duration
 }

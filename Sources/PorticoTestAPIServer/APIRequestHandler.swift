@@ -1,10 +1,16 @@
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOSSL
+internal import Synchronization
 
-/// Turns one connection's HTTP/1.1 requests into `ServerState.handle` calls and writes the
-/// answers: a JSON body with `Content-Length`, or a chunked watch stream with one event per
-/// line, flushed per event.
+/// Turns one connection's HTTP/1.1 requests, or one HTTP/2 stream's request, into
+/// `ServerState.handle` calls and writes the answers: a JSON body with `Content-Length`, or a
+/// watch stream with one event per line, flushed per event (chunks on HTTP/1.1, DATA frames on
+/// HTTP/2, where `HTTP2FramePayloadToHTTP1ServerCodec` translates the same parts).
+///
+/// Ending a watch uncleanly closes this handler's channel: on HTTP/1.1 that cuts the TCP
+/// connection mid-body; on HTTP/2 it resets only the watch's stream (`RST_STREAM`), as Go's
+/// HTTP/2 server does when kube-apiserver aborts a handler, and the shared connection lives on.
 ///
 /// Live watch events arrive through the subscription's sink as tasks on this channel's event
 /// loop; a stream number ties them to the watch they were meant for, so a late event for an
@@ -24,14 +30,17 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let core: ServerCore
+    /// The TCP connection's number, recorded on every request.
+    private let connection: Int
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
     private var watch: ActiveWatch?
     private var streamCount = 0
 
-    init(core: ServerCore) {
+    init(core: ServerCore, connection: Int) {
         self.core = core
+        self.connection = connection
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -40,6 +49,11 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = head
             body = []
             bodyTooLarge = false
+            // libcurl asks before sending a body over 1 KiB and waits a second for an answer; Go's
+            // server (so kube-apiserver) says go ahead at once.
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var buffer):
             if body.count + buffer.readableBytes > Self.maximumBodySize {
                 bodyTooLarge = true
@@ -49,7 +63,20 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            respond(to: head, context: context)
+            let path = APIRequest.split(uri: head.uri).path
+            guard let delay = core.state.withLock({ $0.takeDelay(method: head.method.rawValue, path: path) }) else {
+                respond(to: head, context: context)
+                return
+            }
+            // The pipeline handler holds back the connection's next request until this one is
+            // answered, so the buffered body stays this request's.
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
+                // A client that gave up meanwhile must not leave a watch registered behind it.
+                guard boundContext.value.channel.isActive else { return }
+                handler.value.respond(to: head, context: boundContext.value)
+            }
         }
     }
 
@@ -77,10 +104,14 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue,
             path: path,
             query: query,
-            authorization: head.headers.first(name: "authorization"),
-            contentType: head.headers.first(name: "content-type"),
+            headers: head.headers.reduce(into: [:]) { headers, header in
+                let name = header.name.lowercased()
+                if headers[name] == nil { headers[name] = header.value }
+            },
             body: body,
-            clientUser: core.readsClientCertificates ? clientUser(context: context) : nil
+            clientUser: core.readsClientCertificates ? clientUser(context: context, http2: head.version.major >= 2) : nil,
+            httpVersion: head.version.major >= 2 ? "HTTP/\(head.version.major)" : "HTTP/\(head.version.major).\(head.version.minor)",
+            connection: connection
         )
         streamCount += 1
         let stream = streamCount
@@ -107,7 +138,7 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             ("cache-control", "no-cache, private"),
         ])
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
-        watch = ActiveWatch(stream: stream, subscription: opening.id, timeout: nil, keepAlive: head.isKeepAlive)
+        watch = ActiveWatch(stream: stream, subscription: opening.id, timeout: nil, keepAlive: Self.keepsAlive(head))
         for message in opening.messages {
             deliver(message, stream: stream, context: context)
         }
@@ -161,7 +192,7 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         var headers = HTTPHeaders([("content-type", contentType), ("content-length", String(bytes.count))])
         if let retryAfterSeconds { headers.add(name: "retry-after", value: String(retryAfterSeconds)) }
-        let keepAlive = head.isKeepAlive
+        let keepAlive = Self.keepsAlive(head)
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
@@ -171,10 +202,21 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Whether the connection stays open after the answer. An HTTP/2 stream always ends with its
+    /// answer and the connection stays; NIO's `isKeepAlive` only knows HTTP/1 rules, under which
+    /// version 2.0 without a `Connection` header would mean close.
+    private static func keepsAlive(_ head: HTTPRequestHead) -> Bool {
+        head.version.major >= 2 || head.isKeepAlive
+    }
+
     /// The common name of the client certificate, which the TLS handshake already verified
-    /// against the client CA.
-    private func clientUser(context: ChannelHandlerContext) -> String? {
-        guard let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate(),
+    /// against the client CA. On HTTP/2 the TLS handler sits in the connection's pipeline, the
+    /// parent of this stream's channel (same event loop, so its sync operations are safe); on
+    /// HTTP/1.1 it is in this channel's own (whose parent is the listening socket).
+    private func clientUser(context: ChannelHandlerContext, http2: Bool) -> String? {
+        let channel = http2 ? (context.channel.parent ?? context.channel) : context.channel
+        let pipeline = channel.pipeline
+        guard let certificate = try? pipeline.syncOperations.nioSSL_peerCertificate(),
             let der = try? certificate.toDERBytes()
         else { return nil }
         return ServerCertificateAuthority.commonName(ofDER: der)

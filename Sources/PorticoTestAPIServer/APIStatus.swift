@@ -118,9 +118,19 @@ public struct APIStatus: Error, Sendable, Hashable, CustomStringConvertible {
         APIStatus(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource (\(method))")
     }
 
-    static func unsupportedMediaType(_ contentType: String) -> APIStatus {
-        APIStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json (got \(contentType))")
+    static func unsupportedMediaType(_ contentType: String, accepted: String) -> APIStatus {
+        APIStatus(
+            code: 415,
+            reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: \(accepted) (got \(contentType))"
+        )
     }
+
+    static let resourceVersionOnCreate = APIStatus(
+        code: 500,
+        reason: "InternalError",
+        message: "Internal error occurred: resourceVersion should not be set on objects to be created"
+    )
 
     static func tooLargeResourceVersion(requested: Int, current: Int) -> APIStatus {
         APIStatus(

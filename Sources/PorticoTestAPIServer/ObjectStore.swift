@@ -80,6 +80,9 @@ struct ObjectStore: Sendable {
     mutating func create(_ type: ResourceType, namespace: String?, object: JSONValue) throws(APIStatus) -> Write {
         guard case .object = object else { throw APIStatus.badRequest("the request body is not a JSON object") }
         var metadata = object["metadata"]?.objectValue ?? [:]
+        if let version = metadata["resourceVersion"]?.stringValue, !version.isEmpty {
+            throw APIStatus.resourceVersionOnCreate
+        }
         var name = metadata["name"]?.stringValue ?? ""
         if name.isEmpty, let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
             name = prefix + Self.randomSuffix()

@@ -5,6 +5,8 @@ public struct RecordedRequest: Sendable, Hashable {
     /// The path without the query.
     public var path: String
     public var query: [String: String]
+    /// Header names lowercased (`user-agent`, `accept`, `authorization`, …).
+    public var headers: [String: String]
     /// The Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`; nil
     /// for paths that name no resource.
     public var verb: String?
@@ -18,6 +20,12 @@ public struct RecordedRequest: Sendable, Hashable {
     public var statusCode: Int
     /// The request body when it was JSON.
     public var body: JSONValue?
+    /// `HTTP/1.1` or `HTTP/2`: what the client negotiated, so a test can check that its client
+    /// speaks HTTP/2 to a server that offers it, as a real cluster does.
+    public var httpVersion: String
+    /// The number of the TCP connection the request came on (1 for the first accepted). Requests
+    /// with the same number shared a connection: with HTTP/2, concurrent watches should.
+    public var connection: Int
 
     /// Whether the request could change state (create, update, patch, delete).
     public var isWrite: Bool {

@@ -10,8 +10,11 @@ extension ServerState {
             method: request.method,
             path: request.path,
             query: request.query,
+            headers: request.headers,
             statusCode: 0,
-            body: request.body.isEmpty ? nil : try? JSONValue(parsing: Data(request.body))
+            body: request.body.isEmpty ? nil : try? JSONValue(parsing: Data(request.body)),
+            httpVersion: request.httpVersion,
+            connection: request.connection
         )
         let response = respond(to: request, record: &record, sink: sink)
         record.statusCode = response.statusCode
@@ -30,28 +33,22 @@ extension ServerState {
         }
         guard let user = authenticate(request) else { return .status(.unauthorized) }
         record.user = user
+        let target = ResourcePath.resolve(request.path, types: store.types)
+        let verb = target.flatMap { Self.verb(method: request.method, target: $0, query: request.query) }
+        if let target, let verb {
+            record.verb = verb
+            record.resource = target.subresource.map { "\(target.type.plural)/\($0)" } ?? target.type.plural
+            record.namespace = target.namespace
+            record.name = target.name
+        }
         if let index = faults.firstIndex(where: { $0.matches(method: request.method, path: request.path) }) {
             faults[index].remaining -= 1
             let status = faults[index].fault.status
             if faults[index].remaining <= 0 { faults.remove(at: index) }
             return .status(status)
         }
-        guard let target = ResourcePath.resolve(request.path, types: store.types) else { return .status(.pathNotFound) }
-        let verb: String
-        switch (request.method, target.name) {
-        case ("GET", .some): verb = "get"
-        case ("GET", nil): verb = Self.isTrue(request.query["watch"]) ? "watch" : "list"
-        case ("POST", nil) where target.namespace != nil || !target.type.namespaced: verb = "create"
-        case ("PUT", .some): verb = "update"
-        case ("PATCH", .some): verb = "patch"
-        case ("DELETE", .some): verb = "delete"
-        default: return .status(.methodNotAllowed(request.method))
-        }
-        let resource = target.subresource.map { "\(target.type.plural)/\($0)" } ?? target.type.plural
-        record.verb = verb
-        record.resource = resource
-        record.namespace = target.namespace
-        record.name = target.name
+        guard let target else { return .status(.pathNotFound) }
+        guard let verb, let resource = record.resource else { return .status(.methodNotAllowed(request.method)) }
         if let subresource = target.subresource, subresource != "status" || !target.type.hasStatus || verb == "delete" {
             return .status(.pathNotFound)
         }
@@ -88,10 +85,12 @@ extension ServerState {
         case "watch":
             return try watch(target, query: request.query, sink: sink)
         case "create":
+            try Self.requireJSON(request)
             let write = try store.create(type, namespace: target.namespace, object: try Self.body(request))
             publish(write.event)
             return .object(status: 201, body: write.object, retryAfterSeconds: nil)
         case "update":
+            try Self.requireJSON(request)
             let body = try Self.body(request)
             let write = try store.replace(type, namespace: target.namespace, name: name, subresource: target.subresource, object: body)
             publish(write.event)
@@ -99,7 +98,10 @@ extension ServerState {
         case "patch":
             let contentType = request.contentType ?? ""
             guard contentType.hasPrefix("application/merge-patch+json") || contentType.hasPrefix("application/strategic-merge-patch+json") else {
-                throw APIStatus.unsupportedMediaType(contentType)
+                throw APIStatus.unsupportedMediaType(
+                    contentType,
+                    accepted: "application/merge-patch+json, application/strategic-merge-patch+json"
+                )
             }
             let write = try store.patch(type, namespace: target.namespace, name: name, subresource: target.subresource, patch: try Self.body(request))
             publish(write.event)
@@ -213,11 +215,33 @@ extension ServerState {
         return .watch(WatchOpening(id: subscription.id, messages: messages, timeout: timeout))
     }
 
+    /// The Kubernetes verb of a request, nil for a method the path does not allow.
+    private static func verb(method: String, target: ResourcePath, query: [String: String]) -> String? {
+        switch (method, target.name) {
+        case ("GET", .some): "get"
+        case ("GET", nil): isTrue(query["watch"]) ? "watch" : "list"
+        case ("POST", nil) where target.namespace != nil || !target.type.namespaced: "create"
+        case ("PUT", .some): "update"
+        case ("PATCH", .some): "patch"
+        case ("DELETE", .some): "delete"
+        default: nil
+        }
+    }
+
     /// The client certificate's user if one was verified, else the bearer token's.
     private func authenticate(_ request: APIRequest) -> String? {
         if let user = request.clientUser { return user }
         guard let header = request.authorization, header.lowercased().hasPrefix("bearer ") else { return nil }
         return tokens[String(header.dropFirst("bearer ".count)).trimmingSpaces]
+    }
+
+    /// POST and PUT bodies must be JSON (this server speaks no YAML or protobuf); a missing
+    /// Content-Type counts as JSON, as on the real server.
+    private static func requireJSON(_ request: APIRequest) throws(APIStatus) {
+        let contentType = request.contentType ?? ""
+        guard contentType.isEmpty || contentType.hasPrefix("application/json") else {
+            throw APIStatus.unsupportedMediaType(contentType, accepted: "application/json")
+        }
     }
 
     private static func body(_ request: APIRequest) throws(APIStatus) -> JSONValue {

@@ -6,6 +6,7 @@ struct ServerState: Sendable {
     var tokens: [String: String]
     var denials: [AccessRule] = []
     var faults: [FaultRule] = []
+    var delays: [DelayRule] = []
     var watches: [Int: WatchSubscription] = [:]
     var nextWatchID = 1
     var requests: [RecordedRequest] = []
@@ -16,6 +17,15 @@ struct ServerState: Sendable {
         self.store = store
         self.tokens = tokens
         self.defaultWatchTimeout = defaultWatchTimeout
+    }
+
+    /// How long to hold a request before serving it, using up one matching delay rule.
+    mutating func takeDelay(method: String, path: String) -> Duration? {
+        guard let index = delays.firstIndex(where: { $0.matches(method: method, path: path) }) else { return nil }
+        delays[index].remaining -= 1
+        let delay = delays[index].delay
+        if delays[index].remaining <= 0 { delays.remove(at: index) }
+        return delay
     }
 
     /// Sends a write's event to every watch that sees it. Called under the lock, so events

@@ -35,10 +35,37 @@ extension TestAPIServer {
         core.state.withLock { $0.faults.append(FaultRule(fault: fault, remaining: count, pathPrefix: pathPrefix, method: method)) }
     }
 
-    /// Closes every open watch connection mid-stream (no terminating chunk), as when the API
-    /// server restarts or a load balancer cuts the connection.
+    /// Holds the next `count` requests whose path starts with `pathPrefix` (and whose method
+    /// is `method`, when given) for `delay` before serving them, to test client timeouts.
+    public func delayNextRequests(_ count: Int, by delay: Duration, pathPrefix: String? = nil, method: String? = nil) {
+        guard count > 0 else { return }
+        core.state.withLock { $0.delays.append(DelayRule(delay: delay, remaining: count, pathPrefix: pathPrefix, method: method)) }
+    }
+
+    /// Cuts every open watch mid-stream. On HTTP/1.1 the watch's connection closes without the
+    /// terminating chunk, as when a load balancer cuts it; on HTTP/2 the watch's stream is reset
+    /// (`RST_STREAM`) and the shared connection, with its other requests, stays up, as when
+    /// kube-apiserver aborts one watch handler. Either way the client sees a transport error.
     public func dropWatches() {
         core.state.withLock { $0.endWatches(clean: false) }
+    }
+
+    /// Closes every TCP connection, idle keep-alive ones included, as an API server restart
+    /// does: with HTTP/2 every stream on a connection ends with it, without a per-stream reset.
+    /// Objects, history and resourceVersions stay, so clients can resume their watches.
+    public func dropConnections() {
+        core.state.withLock { $0.watches.removeAll() }
+        core.closeConnections()
+    }
+
+    /// Connections accepted since start (to check that a client reuses its connections).
+    public var acceptedConnectionCount: Int {
+        core.acceptedConnectionCount
+    }
+
+    /// Connections open now.
+    public var openConnectionCount: Int {
+        core.openConnectionCount
     }
 
     /// Ends every open watch cleanly, as `timeoutSeconds` does.
@@ -86,13 +113,19 @@ extension TestAPIServer {
 
     /// Waits until at least `count` watches are open; false if `timeout` passes first.
     public func waitForWatches(atLeast count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+        await wait(timeout: timeout) { $0.openWatchCount >= count }
+    }
+
+    /// Waits until `condition` holds, checking every 10 ms; false if `timeout` passes first.
+    /// For conditions on what a client did: `server.wait { $0.requests(verb: "update").count == 1 }`.
+    public func wait(timeout: Duration = .seconds(10), until condition: (TestAPIServer) -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
-            if openWatchCount >= count { return true }
+            if condition(self) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return openWatchCount >= count
+        return condition(self)
     }
 
     /// Every request answered so far, oldest first.

@@ -1,11 +1,12 @@
 internal import NIOCore
-internal import NIOHTTP1
 internal import NIOPosix
 internal import NIOSSL
 internal import Synchronization
 
 /// A Kubernetes API server for tests: it speaks the real wire format on 127.0.0.1 over TLS
-/// with bearer tokens, so Portico's client talks to it exactly as to a cluster.
+/// with bearer tokens, so Portico's client talks to it exactly as to a cluster: HTTP/2 when
+/// the client negotiates it through ALPN (every watch a stream of one shared connection),
+/// HTTP/1.1 otherwise.
 ///
 /// It serves JSON objects and lists (with selectors and `limit`/`continue` paging), chunked
 /// watch streams replayed from a history by `resourceVersion`, bookmarks, 410 Expired as a watch
@@ -36,6 +37,10 @@ public final class TestAPIServer: Sendable {
         public var clientCertificates = false
         /// Resource types served besides `ResourceType.builtIn`.
         public var types: [ResourceType] = []
+        /// Offer HTTP/2 through ALPN (`h2`, then `http/1.1`), as kube-apiserver does, so
+        /// concurrent watches can share one connection. Off, the server offers `http/1.1` only:
+        /// for tests of a client's HTTP/1.1 path.
+        public var http2 = true
 
         public init() {}
     }
@@ -87,6 +92,7 @@ public final class TestAPIServer: Sendable {
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(serving.certificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serving.keyPEM.utf8), format: .pem))
         )
+        tls.applicationProtocols = ConnectionPipeline.applicationProtocols(http2: configuration.http2)
         if configuration.clientCertificates {
             tls.certificateVerification = .optionalVerification
             tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(authority.certificatePEM.utf8), format: .pem)])
@@ -104,13 +110,8 @@ public final class TestAPIServer: Sendable {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 64)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
-                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                        try pipeline.addHandler(APIRequestHandler(core: core))
-                    }
+                .childChannelInitializer { [http2 = configuration.http2] channel in
+                    ConnectionPipeline.configure(channel, sslContext: sslContext, core: core, http2: http2)
                 }
                 .bind(host: "127.0.0.1", port: 0)
                 .get()

@@ -47,17 +47,20 @@ public final class HTTPTestClient {
     }
 
     /// Connects to `host:port`, runs `body` with the client, then closes the connection.
-    /// With `tls`, the connection speaks TLS first (see `TLSClientSettings`).
+    /// With `tls`, the connection speaks TLS first (see `TLSClientSettings`); a `preamble` (a
+    /// PROXY protocol header) is sent before anything else.
     public static func withConnection<Result>(
         host: String = "127.0.0.1",
         port: Int,
         group: (any EventLoopGroup)? = nil,
         tls: TLSClientSettings? = nil,
+        preamble: [UInt8]? = nil,
         _ body: (HTTPTestClient) async throws -> Result
     ) async throws -> Result {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
         let channel = try await ClientBootstrap(group: group).connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let preamble { try channel.pipeline.syncOperations.addHandler(PreambleHandler(bytes: preamble)) }
                 if let tls { try tls.addHandler(to: channel) }
                 // Interim responses are forwarded (not dropped, NIO's default) so that tests can
                 // see `100 Continue`.

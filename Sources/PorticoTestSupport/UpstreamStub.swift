@@ -1,6 +1,7 @@
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
+public import NIOSSL
 public import PorticoRouteTable
 internal import Synchronization
 
@@ -12,7 +13,8 @@ internal import Synchronization
 public final class UpstreamStub: Sendable {
     /// How the stub answers a request.
     public indirect enum Behavior: Sendable {
-        /// 200 with the request body streamed back as it arrives (chunked).
+        /// 200 with the request body streamed back as it arrives (chunked); the request's
+        /// trailers, if any, come back as the response's trailers.
         case echo
         /// A fixed status, extra headers and body.
         case fixed(status: Int, headers: [(String, String)] = [], body: String = "")
@@ -56,10 +58,11 @@ public final class UpstreamStub: Sendable {
         self.counters = counters
     }
 
-    /// Starts a stub on 127.0.0.1 with an ephemeral port.
+    /// Starts a stub on 127.0.0.1 with an ephemeral port; with `tls`, it speaks HTTPS.
     public static func start(
         name: String,
         behavior: Behavior = .echo,
+        tls: NIOSSLContext? = nil,
         group: (any EventLoopGroup)? = nil
     ) async throws -> UpstreamStub {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
@@ -70,6 +73,7 @@ public final class UpstreamStub: Sendable {
                 counters.connections.withLock { $0 += 1 }
                 channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         StubHandler(name: name, behavior: behavior, counters: counters)
@@ -109,6 +113,7 @@ private final class StubHandler: ChannelInboundHandler {
     private var streamRemaining = 0
     private var streaming = false
     private var keepAlive = true
+    private var requestTrailers: HTTPHeaders?
 
     init(name: String, behavior: UpstreamStub.Behavior, counters: UpstreamStub.Counters) {
         self.name = name
@@ -123,6 +128,7 @@ private final class StubHandler: ChannelInboundHandler {
             self.requestsOnConnection += 1
             self.head = head
             self.receivedBytes = 0
+            self.requestTrailers = nil
             self.keepAlive = head.isKeepAlive
             self.current = self.resolve(self.behavior)
             switch self.current {
@@ -140,7 +146,8 @@ private final class StubHandler: ChannelInboundHandler {
             if case .echo = self.current {
                 context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             }
-        case .end:
+        case .end(let trailers):
+            self.requestTrailers = trailers
             self.respondAtEnd(context: context)
         }
     }
@@ -165,7 +172,7 @@ private final class StubHandler: ChannelInboundHandler {
     private func respondAtEnd(context: ChannelHandlerContext) {
         switch self.current {
         case .echo:
-            self.finish(context: context)
+            self.finish(trailers: self.requestTrailers, context: context)
         case .fixed(let status, let headers, let body):
             var response = self.responseHead(status: HTTPResponseStatus(statusCode: status))
             for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
@@ -240,12 +247,12 @@ private final class StubHandler: ChannelInboundHandler {
         }
     }
 
-    private func finish(context: ChannelHandlerContext) {
+    private func finish(trailers: HTTPHeaders? = nil, context: ChannelHandlerContext) {
         if self.keepAlive {
-            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
         } else {
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

@@ -62,11 +62,35 @@ struct AccessLogTests {
         #expect(first.metadata["path"] == "/a?b")
         #expect(first.metadata["status"] == "404")
         #expect(first.metadata["upstream"] == "-")
+        #expect(first.metadata["protocol"] == "h1")
+        #expect(first.metadata["grpc_status"] == nil)
         #expect(first.metadata["bytes_sent"] != nil)
         #expect(first.metadata["duration_ms"] != nil)
         #expect(first.metadata["client"] != nil)
         #expect(records.last?.metadata["method"] == "HEAD")
         #expect(records.last?.metadata["bytes_sent"] == "0")
+        _ = try channel.finish()
+    }
+}
+
+extension AccessLogTests {
+    @Test func aGRPCCallAnsweredLocallyLogsBothStatuses() throws {
+        let handler = RecordingLogHandler()
+        let logger = Logger(label: "portico.access") { _ in handler }
+        let configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
+        let channel = EmbeddedChannel()
+        let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
+        try channel.pipeline.syncOperations.configureEdgePipeline(
+            configuration: configuration, routes: RouteTableStore(), loop: loop, accessLogger: logger
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(
+            ByteBuffer(string: "POST /a.B/C HTTP/1.1\r\nHost: h\r\nContent-Type: application/grpc\r\nContent-Length: 0\r\n\r\n")
+        )
+        let record = try #require(handler.records.withLock { $0 }.first)
+        #expect(record.metadata["status"] == "404")
+        #expect(record.metadata["grpc_status"] == "12")
+        #expect(record.metadata["bytes_sent"] == "0")
         _ = try channel.finish()
     }
 }

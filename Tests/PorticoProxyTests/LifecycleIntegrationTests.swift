@@ -14,9 +14,11 @@ struct LifecycleIntegrationTests {
             name: "slow",
             // Long enough that the shutdown reaches the connection before the answer does, even
             // on a loaded machine; the test still ends as soon as the answer comes.
-            behavior: .delay(.seconds(1), then: .fixed(status: 200, body: "done"))
+            behavior: .delay(.seconds(3), then: .fixed(status: 200, body: "done"))
         )
-        let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])]))
+        let harness = try await ProxyHarness.start(makeTable([TestRoute(service: "slow", endpoints: [stub.endpoint])])) {
+            $0.shutdownGracePeriod = .seconds(10)
+        }
         async let inFlight = harness.send(uri: "/slow")
         let deadline = ContinuousClock.now + .seconds(5)
         while stub.receivedRequests == 0, ContinuousClock.now < deadline {

@@ -78,11 +78,11 @@ struct LimitsIntegrationTests {
         let table = makeTable([TestRoute(service: "f", endpoints: [stub.endpoint])])
         // The request must go out before the idle time passes, so not too short for a loaded
         // machine; the close is awaited, not slept for.
-        try await withProxy(table, stubs: [stub], configure: { $0.idleTimeout = .seconds(1) }) { proxy in
+        try await withProxy(table, stubs: [stub], configure: { $0.idleTimeout = .seconds(2) }) { proxy in
             try await HTTPTestClient.withConnection(port: proxy.port) { client in
                 let response = try await client.send()
                 #expect(response.status == 200)
-                #expect(await client.waitForClose(timeout: .seconds(5)))
+                #expect(await client.waitForClose(timeout: .seconds(6)))
             }
         }
     }

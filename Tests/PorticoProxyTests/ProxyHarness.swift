@@ -13,6 +13,7 @@ struct TestRoute {
     var service: String
     var endpoints: [Endpoint]
     var serviceExists = true
+    var upstream: UpstreamProtocol = .http1
 
     var clusterID: ClusterID { ClusterID(namespace: "default", service: self.service, port: "80") }
 }
@@ -27,7 +28,7 @@ func makeTable(_ routes: [TestRoute], generation: UInt64 = 1) -> RouteTable {
         byHost[route.host, default: []].append(
             Route(match: route.path, backend: .cluster(route.clusterID), source: source)
         )
-        clusters[route.clusterID] = Cluster(id: route.clusterID, serviceExists: route.serviceExists)
+        clusters[route.clusterID] = Cluster(id: route.clusterID, serviceExists: route.serviceExists, upstream: route.upstream)
         endpoints[route.clusterID] = route.endpoints
     }
     let hosts = byHost.map { VirtualHost(match: $0.key, routes: $0.value) }
@@ -42,6 +43,8 @@ struct ProxyHarness {
 
     static func start(
         _ table: RouteTable,
+        logger: Logger? = nil,
+        group: (any EventLoopGroup)? = nil,
         configure: (inout ProxyConfiguration) -> Void = { _ in }
     ) async throws -> ProxyHarness {
         var configuration = ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2)
@@ -50,13 +53,13 @@ struct ProxyHarness {
         configuration.shutdownGracePeriod = .seconds(2)
         configure(&configuration)
         let store = RouteTableStore(table)
-        var logger = Logger(label: "portico.test")
+        var logger = logger ?? Logger(label: "portico.test")
         logger.logLevel = .warning
         let server = ProxyServer(
             configuration: configuration,
             routes: store,
             logger: logger,
-            group: MultiThreadedEventLoopGroup.singleton
+            group: group ?? MultiThreadedEventLoopGroup.singleton
         )
         let port = try await server.start()
         return ProxyHarness(server: server, store: store, port: port)
@@ -85,10 +88,12 @@ struct ProxyHarness {
 func withProxy<Result>(
     _ table: RouteTable,
     stubs: [UpstreamStub] = [],
+    logger: Logger? = nil,
+    group: (any EventLoopGroup)? = nil,
     configure: (inout ProxyConfiguration) -> Void = { _ in },
     _ body: (ProxyHarness) async throws -> Result
 ) async throws -> Result {
-    let harness = try await ProxyHarness.start(table, configure: configure)
+    let harness = try await ProxyHarness.start(table, logger: logger, group: group, configure: configure)
     do {
         let result = try await body(harness)
         try await harness.stop()

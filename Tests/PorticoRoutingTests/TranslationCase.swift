@@ -109,10 +109,14 @@ func render(_ result: TranslationResult) -> String {
         lines.append("host \(host.match)")
         lines += host.routes.map { "  \(describe($0))" }
         if let fallback = host.fallback { lines.append("  fallback \(describe(fallback))") }
+        if let passthrough = host.passthrough { lines.append("  passthrough \(passthrough)") }
+    }
+    for (port, service) in result.table.tcpServices.sorted(by: { $0.key < $1.key }) {
+        lines.append("tcp \(port) -> \(service.cluster) decode=\(service.decodeProxyProtocol) send=\(service.sendProxyProtocol)")
     }
     if let route = result.table.defaultRoute { lines.append("default \(describe(route))") }
     for (id, cluster) in result.table.clusters.sorted(by: { $0.key < $1.key }) {
-        lines.append("cluster \(id) exists=\(cluster.serviceExists)")
+        lines.append("cluster \(id) exists=\(cluster.serviceExists) upstream=\(cluster.upstream) tls=\(String(describing: cluster.upstream.tls))")
     }
     for (id, endpoints) in result.table.endpoints.sorted(by: { $0.key < $1.key }) {
         lines.append("endpoints \(id) \(endpoints)")

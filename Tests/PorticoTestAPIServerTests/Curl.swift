@@ -1,14 +1,16 @@
 import Foundation
 import PorticoTestAPIServer
 
-/// Runs the `curl` command against a test server the way libcurl will: HTTP/1.1 over TLS,
-/// verifying the server with a CA file, a bearer token header.
+/// Runs the `curl` command against a test server the way libcurl will: HTTP/1.1 (or HTTP/2 when
+/// `http2` is set) over TLS, verifying the server with a CA file, a bearer token header.
 struct Curl {
     struct Result {
         var status: Int
         var headers: String
         var body: String
         var exitCode: Int32
+        /// The protocol curl used, as `%{http_version}` prints it: `1.1` or `2`.
+        var httpVersion: String
 
         var json: JSONValue? { try? JSONValue(parsing: body) }
 
@@ -32,6 +34,10 @@ struct Curl {
     var token: String?
     var caPEM: String
     var clientCertificate: ServerCertificateAuthority.KeyPair?
+    /// Ask for HTTP/2 through ALPN (`--http2`) instead of forcing HTTP/1.1.
+    var http2 = false
+    /// More curl arguments, placed before the URL.
+    var extraArguments: [String] = []
 
     init(_ server: TestAPIServer, token: String? = "t") {
         self.server = server
@@ -58,8 +64,8 @@ struct Curl {
         let headers = folder.appendingPathComponent("headers")
         let status = folder.appendingPathComponent("status")
         var arguments = [
-            "-sS", "--http1.1", "-N", "--max-time", String(maxTime), "--cacert", ca.path,
-            "-X", method, "-o", output.path, "-D", headers.path, "-w", "%{http_code}",
+            "-sS", http2 ? "--http2" : "--http1.1", "-N", "--max-time", String(maxTime), "--cacert", ca.path,
+            "-X", method, "-o", output.path, "-D", headers.path, "-w", "%{http_code} %{http_version}",
         ]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         if let body {
@@ -74,10 +80,18 @@ struct Curl {
             try Data(clientCertificate.keyPEM.utf8).write(to: key)
             arguments += ["--cert", certificate.path, "--key", key.path]
         }
+        arguments += extraArguments
         arguments.append(server.url + path)
         let exitCode = try await Self.curl(arguments, stdout: status)
         let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
-        return Result(status: Int(read(status)) ?? 0, headers: read(headers), body: read(output), exitCode: exitCode)
+        let written = read(status).split(separator: " ")
+        return Result(
+            status: written.first.flatMap { Int($0) } ?? 0,
+            headers: read(headers),
+            body: read(output),
+            exitCode: exitCode,
+            httpVersion: written.count > 1 ? String(written[1]) : ""
+        )
     }
 
     private static func curl(_ arguments: [String], stdout: URL) async throws -> Int32 {

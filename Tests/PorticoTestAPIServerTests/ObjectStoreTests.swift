@@ -1,6 +1,15 @@
 @testable import PorticoTestAPIServer
 import Testing
 
+private struct Lease: Codable, Equatable {
+    struct Metadata: Codable, Equatable { var name: String }
+    struct Spec: Codable, Equatable { var holderIdentity: String; var leaseDurationSeconds: Int }
+    var apiVersion = "coordination.k8s.io/v1"
+    var kind = "Lease"
+    var metadata: Metadata
+    var spec: Spec
+}
+
 @Suite("ObjectStore write rules and history")
 struct ObjectStoreTests {
     @Test func snapshotAtAnOlderVersionUndoesLaterWrites() throws {
@@ -35,6 +44,14 @@ struct ObjectStoreTests {
             #expect(error.code == 410)
             #expect(error.message == "too old resource version: 1 (3)")
         }
+    }
+
+    @Test func codableValuesRoundTripThroughJSONValue() throws {
+        let lease = Lease(metadata: .init(name: "leader"), spec: .init(holderIdentity: "a", leaseDurationSeconds: 15))
+        let json = try JSONValue(encoding: lease)
+        #expect(json["spec"]?["leaseDurationSeconds"] == 15)
+        #expect(try json.decoded(as: Lease.self) == lease)
+        #expect(json.serializedString == #"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"leader"},"spec":{"holderIdentity":"a","leaseDurationSeconds":15}}"#)
     }
 
     @Test func clusterScopedObjectsHaveNoNamespace() throws {

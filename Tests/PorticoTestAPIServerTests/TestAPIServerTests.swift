@@ -212,6 +212,38 @@ struct TestAPIServerTests {
         }
     }
 
+    @Test func writesMustBeJSONWithoutAResourceVersionOnCreate() async throws {
+        try await withServer { server in
+            let path = "/api/v1/namespaces/default/configmaps"
+            let configMap: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["k": "v"]]
+            let form = try await Curl(server).run("POST", path, body: configMap.serializedString, contentType: "application/x-www-form-urlencoded")
+            #expect(form.status == 415)
+            #expect(form.json?["reason"] == "UnsupportedMediaType")
+            var stamped = configMap
+            stamped["metadata"]?["resourceVersion"] = "5"
+            let withVersion = try await Curl(server).send("POST", path, json: stamped)
+            #expect(withVersion.status == 500)
+            #expect(withVersion.json?["message"] == "Internal error occurred: resourceVersion should not be set on objects to be created")
+            #expect(try await Curl(server).send("POST", path, json: configMap).status == 201)
+            #expect(server.requests.last?.headers["user-agent"]?.hasPrefix("curl/") == true)
+            #expect(server.requests.last?.headers["content-type"] == "application/json")
+            #expect(await server.wait { $0.writes.count == 3 })
+        }
+    }
+
+    @Test func expectContinueIsAnsweredSoTheBodyIsSentAtOnce() async throws {
+        try await withServer { server in
+            var curl = Curl(server)
+            // Without a 100 Continue, curl would wait 30 s before sending and hit --max-time.
+            curl.extraArguments = ["-H", "Expect: 100-continue", "--expect100-timeout", "30"]
+            let configMap: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"], "data": ["k": .string(String(repeating: "x", count: 4096))]]
+            let answer = try await curl.run("POST", "/api/v1/namespaces/default/configmaps", body: configMap.serializedString, maxTime: 10)
+            #expect(answer.exitCode == 0)
+            #expect(answer.status == 201)
+            #expect(server.object(.configMaps, name: "big")?["data"]?["k"]?.stringValue?.count == 4096)
+        }
+    }
+
     @Test func selectorsFilterLists() async throws {
         try await withServer(token: "t") { server in
             for (name, type) in [("tls", "kubernetes.io/tls"), ("opaque", "Opaque")] {
@@ -278,6 +310,18 @@ struct TestAPIServerTests {
             #expect(try await Curl(server).get(path).status == 200)
             #expect(try await Curl(server).get("/api/v1/services").status == 200)
             #expect(server.requests.map(\.statusCode) == [429, 429, 500, 200, 200])
+            // Answered faults are recorded with their verb, so a test can count a client's retries.
+            #expect(server.requests(verb: "list", resource: "ingresses").map(\.statusCode) == [429, 429, 200])
+        }
+    }
+
+    @Test func delayedRequestOutlastsTheClientTimeout() async throws {
+        try await withServer { server in
+            server.delayNextRequests(1, by: .seconds(5), pathPrefix: "/api/v1/services")
+            let late = try await Curl(server).run("GET", "/api/v1/services", maxTime: 1)
+            #expect(late.exitCode == 28)
+            #expect(try await Curl(server).get("/api/v1/secrets").status == 200)
+            #expect(try await Curl(server).get("/api/v1/services").status == 200)
         }
     }
 
@@ -288,6 +332,20 @@ struct TestAPIServerTests {
             let answer = try await curl.get("/api/v1/services")
             #expect(answer.exitCode == 60)
             #expect(server.requests.isEmpty)
+        }
+    }
+
+    @Test func serviceAccountFolderHoldsTokenCAAndNamespace() async throws {
+        try await withServer(token: "sa-token") { server in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sa-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try server.writeServiceAccount(to: folder, token: "sa-token", namespace: "ingress")
+            let read = { (name: String) in try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
+            var curl = Curl(server, token: try read("token"))
+            curl.caPEM = try read("ca.crt")
+            #expect(try await curl.get("/api/v1/namespaces/\(try read("namespace"))/secrets").status == 200)
+            #expect(server.serviceEnvironment["KUBERNETES_SERVICE_PORT"] == String(server.port))
+            #expect(server.url == "https://\(server.serviceEnvironment["KUBERNETES_SERVICE_HOST"] ?? ""):\(server.port)")
         }
     }
 

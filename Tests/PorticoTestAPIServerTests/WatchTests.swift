@@ -44,6 +44,28 @@ struct WatchTests {
         }
     }
 
+    @Test func concurrentWritesReachAWatchOnceEachInResourceVersionOrder() async throws {
+        try await withServer { server in
+            let before = server.openWatchCount
+            let stream = Task { try await Curl(server).get(Self.ingresses + "?watch=1&resourceVersion=\(server.resourceVersion)") }
+            #expect(await server.waitForWatches(atLeast: before + 1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        for index in 0..<25 { try server.create(ingress("w\(writer)-\(index)")) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            server.endWatches()
+            let result = try await stream.value
+            let versions = result.lines.compactMap { resourceVersion($0["object"]) }
+            #expect(versions.count == 100)
+            #expect(versions == versions.sorted() && Set(versions).count == 100)
+            #expect(Set(types(result)) == ["ADDED"])
+        }
+    }
+
     @Test func watchFromAResourceVersionReplaysTheHistoryAfterIt() async throws {
         try await withServer { server in
             try server.apply(ingress("a"))
@@ -69,6 +91,22 @@ struct WatchTests {
             // b is listed, a joins the selector (ADDED), b leaves it (DELETED).
             #expect(types(result) == ["ADDED", "ADDED", "DELETED"])
             #expect(result.lines.map { $0["object"]?["metadata"]?["name"] } == ["b", "a", "b"])
+        }
+    }
+
+    @Test func sendInitialEventsEndsTheListWithAnAnnotatedBookmark() async throws {
+        try await withServer { server in
+            try server.apply(["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": ["name": "portico"]])
+            try server.apply(["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": ["name": "other"]])
+            let path = "/apis/networking.k8s.io/v1/ingressclasses?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                + "&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dportico&timeoutSeconds=1"
+            let result = try await Curl(server).get(path)
+            #expect(types(result) == ["ADDED", "BOOKMARK"])
+            #expect(result.lines.first?["object"]?["metadata"]?["name"] == "portico")
+            #expect(result.lines.first?["object"]?["metadata"]?["namespace"] == nil)
+            let bookmark = result.lines.last?["object"]?["metadata"]
+            #expect(bookmark?["annotations"] == ["k8s.io/initial-events-end": "true"])
+            #expect(bookmark?["resourceVersion"] == .string(String(server.resourceVersion)))
         }
     }
 
@@ -138,6 +176,24 @@ struct WatchTests {
             try server.apply(ingress("c"))
             let resumed = try await Curl(server).get(Self.ingresses + "?watch=1&resourceVersion=\(last)&timeoutSeconds=1")
             #expect(resumed.lines.map { $0["object"]?["metadata"]?["name"] } == ["b", "c"])
+        }
+    }
+
+    @Test func dropConnectionsCutsEveryConnectionAndKeepsTheState() async throws {
+        try await withServer { server in
+            try server.apply(ingress("a"))
+            let version = server.resourceVersion
+            let stream = Task { try await Curl(server).get(Self.ingresses + "?watch=1&resourceVersion=\(version)") }
+            #expect(await server.waitForWatches(atLeast: 1))
+            #expect(server.openConnectionCount == 1)
+            server.dropConnections()
+            let cut = try await stream.value
+            #expect(cut.exitCode != 0)
+            #expect(await server.wait { $0.openConnectionCount == 0 })
+            #expect(server.openWatchCount == 0)
+            #expect(server.acceptedConnectionCount == 1)
+            let after = try await Curl(server).get(Self.ingresses + "/a")
+            #expect(resourceVersion(after.json) == version)
         }
     }
 

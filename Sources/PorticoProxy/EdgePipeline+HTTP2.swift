@@ -1,0 +1,83 @@
+internal import Logging
+internal import NIOCore
+internal import NIOHTTP1
+internal import NIOHTTP2
+
+extension ChannelPipeline.SynchronousOperations {
+    /// Sets up a downstream HTTP/2 connection, after ALPN chose `h2` or the h2c preface was
+    /// seen, front to back:
+    ///
+    /// 1. `NIOHTTP2Handler` with its inline stream multiplexer: framing, HPACK, flow control and
+    ///    swift-nio-http2's DoS protections at their defaults; it advertises the stream limit,
+    ///    the initial window and the header list limit (`maxHeaderBytes`);
+    /// 2. `NIOHTTP2ServerConnectionManagementHandler`: closes the connection with GOAWAY after
+    ///    `idleTimeout` without an open stream, and on `ChannelShouldQuiesceEvent` (graceful
+    ///    shutdown) sends GOAWAY, lets open streams finish and then closes.
+    ///
+    /// Each stream gets its own child pipeline (see `configureHTTP2StreamPipeline`). It does not
+    /// time out a slow request head: that is bounded by the stream limit, the header list
+    /// limit and the connection limit instead of a per-stream timer.
+    func configureHTTP2EdgePipeline(
+        configuration: ProxyConfiguration,
+        routes: RouteTableStore,
+        loop: LoopState,
+        accessLogger: Logger?,
+        scheme: EdgeScheme
+    ) throws {
+        let manager = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: self.eventLoop,
+            configuration: .init(maxIdleTime: configuration.idleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil)
+        )
+        let boundLoop = NIOLoopBound(loop, eventLoop: self.eventLoop)
+        let handler = NIOHTTP2Handler(
+            mode: .server,
+            eventLoop: self.eventLoop,
+            connectionConfiguration: HTTP2EdgeSettings.connection(configuration),
+            streamConfiguration: HTTP2EdgeSettings.stream(configuration.http2),
+            streamDelegate: manager.http2StreamDelegate,
+            inboundStreamInitializer: { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.configureHTTP2StreamPipeline(
+                        configuration: configuration,
+                        routes: routes,
+                        loop: boundLoop.value,
+                        accessLogger: accessLogger,
+                        scheme: scheme
+                    )
+                }
+            }
+        )
+        try self.addHandler(handler)
+        try self.addHandler(manager)
+        // The connection was active before these handlers existed (ALPN or the h2c preface
+        // came first), and the manager starts its idle timer on `channelActive`.
+        try self.context(handler: handler).fireChannelActive()
+    }
+
+    /// One HTTP/2 stream, front to back: `HTTP2EmptyEndCoalescer` (an empty end right after a
+    /// head leaves as one HEADERS frame), NIO's HTTP/2-to-HTTP/1 codec, the scheme's handlers
+    /// and a `ProxyHandler` that serves the stream's one request. No pipelining or keep-alive
+    /// handling: a stream carries one request.
+    func configureHTTP2StreamPipeline(
+        configuration: ProxyConfiguration,
+        routes: RouteTableStore,
+        loop: LoopState,
+        accessLogger: Logger?,
+        scheme: EdgeScheme
+    ) throws {
+        try self.addHandler(HTTP2EmptyEndCoalescer())
+        try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+        try self.addSchemeHandlers(scheme, configuration: configuration, routes: routes)
+        try self.addHandler(
+            ProxyHandler(
+                routes: routes,
+                loop: loop,
+                configuration: configuration,
+                accessLogger: accessLogger,
+                timeouts: nil,
+                scheme: scheme,
+                downstream: .http2
+            )
+        )
+    }
+}

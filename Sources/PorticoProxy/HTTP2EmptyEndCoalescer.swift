@@ -1,0 +1,65 @@
+internal import NIOCore
+internal import NIOHTTP2
+
+/// On an HTTP/2 stream, sends a HEADERS frame followed at once by an empty final DATA frame as
+/// one HEADERS frame with END_STREAM.
+///
+/// NIO's HTTP/2-to-HTTP/1 codec turns a response head into HEADERS and an end without trailers
+/// into an empty DATA frame with END_STREAM. That is valid HTTP/2, but a gRPC "trailers-only"
+/// response (Portico's own gRPC errors) must be a single HEADERS frame with END_STREAM, and
+/// for every bodiless response (204, 304, HEAD) one frame is also one frame less. So a HEADERS
+/// frame without END_STREAM is held until the next write or flush: an empty end joins it, any
+/// other write or a flush lets it go unchanged. It sits between the stream channel and the
+/// codec, so it sees frame payloads.
+final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private var held: (headers: HTTP2Frame.FramePayload.Headers, promise: EventLoopPromise<Void>?)?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let payload = Self.unwrapOutboundIn(data)
+        if let held = self.held {
+            self.held = nil
+            if case .data(let body) = payload, body.endStream, body.data.readableBytes == 0 {
+                var headers = held.headers
+                headers.endStream = true
+                context.write(Self.wrapOutboundOut(.headers(headers)), promise: Self.combine(held.promise, promise))
+                return
+            }
+            context.write(Self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
+        }
+        if case .headers(let headers) = payload, !headers.endStream {
+            self.held = (headers, promise)
+        } else {
+            context.write(data, promise: promise)
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        self.release(context: context)
+        context.flush()
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        self.release(context: context)
+        context.close(mode: mode, promise: promise)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.release(context: context)
+    }
+
+    private func release(context: ChannelHandlerContext) {
+        guard let held = self.held else { return }
+        self.held = nil
+        context.write(Self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
+    }
+
+    /// One promise for a write that stands for two.
+    private static func combine(_ first: EventLoopPromise<Void>?, _ second: EventLoopPromise<Void>?) -> EventLoopPromise<Void>? {
+        guard let first else { return second }
+        if let second { first.futureResult.cascade(to: second) }
+        return first
+    }
+}
