@@ -70,6 +70,26 @@ struct LeaderAndStatusTests {
         try await web.close()
     }
 
+    @Test func statusFollowsThePublishService() async throws {
+        let web = try await UpstreamStub.start(name: "web")
+        try await ClusterHarness.run { cluster in
+            try cluster.backend("web", port: web.port)
+            try cluster.ingress("shop", host: "shop.test", service: "web")
+            try cluster.apply(#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"portico","namespace":"portico"},"spec":{"type":"LoadBalancer","ports":[{"port":80}]}}"#)
+            let publish = NamespacedName(namespace: "portico", name: "portico")
+            try await PorticoInstance.with(cluster, statusAddresses: [], publishService: publish) { portico in
+                try await waitUntil("ready and leading") { portico.isReady && portico.isLeader }
+                // The cloud assigns the load balancer an address: it becomes the Ingress's status.
+                _ = try cluster.server.updateStatus(try JSONValue(parsing: #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"portico","namespace":"portico"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"}]}}}"#))
+                try await waitUntil("the Ingress shows the load balancer's address") {
+                    let status = cluster.server.object(.ingresses, namespace: "default", name: "shop")?["status"]?["loadBalancer"]?["ingress"]
+                    return status?.arrayValue?.first?["ip"]?.stringValue == "203.0.113.7"
+                }
+            }
+        }
+        try await web.close()
+    }
+
     @Test func aRejectedIngressGetsAnEventNamingTheField() async throws {
         let web = try await UpstreamStub.start(name: "web")
         try await ClusterHarness.run { cluster in

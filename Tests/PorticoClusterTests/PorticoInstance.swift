@@ -33,10 +33,12 @@ final class PorticoInstance: Sendable {
         identity: String = "portico-0",
         kubeconfig: String? = nil,
         statusAddresses: [String] = ["10.0.0.1"],
+        publishService: NamespacedName? = nil,
         logger: Logger = Logger(label: "cluster-test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PorticoInstance {
         let settings = ClusterSettings(
             connection: .kubeconfig(path: kubeconfig ?? cluster.kubeconfig, context: nil),
+            publishService: publishService,
             publishStatusAddresses: statusAddresses,
             electionNamespace: "portico",
             identity: identity,
@@ -80,10 +82,11 @@ final class PorticoInstance: Sendable {
         _ cluster: ClusterHarness,
         identity: String = "portico-0",
         statusAddresses: [String] = ["10.0.0.1"],
+        publishService: NamespacedName? = nil,
         logger: Logger = Logger(label: "cluster-test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ body: @Sendable (PorticoInstance) async throws -> Void
     ) async throws {
-        let instance = try await start(cluster, identity: identity, statusAddresses: statusAddresses, logger: logger)
+        let instance = try await start(cluster, identity: identity, statusAddresses: statusAddresses, publishService: publishService, logger: logger)
         do {
             try await body(instance)
         } catch {
