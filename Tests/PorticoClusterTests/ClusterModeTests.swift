@@ -54,6 +54,44 @@ struct ClusterModeTests {
         try await api.close()
     }
 
+    @Test func endpointSliceChangesMoveTraffic() async throws {
+        let blue = try await UpstreamStub.start(name: "blue")
+        let green = try await UpstreamStub.start(name: "green")
+        try await ClusterHarness.run { cluster in
+            try cluster.backend("web", port: blue.port)
+            try cluster.ingress("shop", host: "shop.test", service: "web")
+            try await PorticoInstance.with(cluster) { portico in
+                try await waitUntil("routed to blue") { try await portico.get(host: "shop.test").header("x-stub-name") == "blue" }
+                // A rollout replaces the endpoints: same Service, new EndpointSlice contents.
+                try cluster.backend("web", port: green.port)
+                try await waitUntil("routed to green") { try await portico.get(host: "shop.test").header("x-stub-name") == "green" }
+            }
+        }
+        try await blue.close()
+        try await green.close()
+    }
+
+    @Test func watchNamespaceLimitsWhatIsRead() async throws {
+        let web = try await UpstreamStub.start(name: "web")
+        try await ClusterHarness.run { cluster in
+            try cluster.backend("web", port: web.port)
+            try cluster.ingress("shop", host: "shop.test", service: "web")
+            try cluster.apply(#"{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"elsewhere","namespace":"other"},"spec":{"ingressClassName":"portico","rules":[{"host":"other.test","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}"#)
+            let portico = try await PorticoInstance.start(cluster, watchNamespace: "default")
+            do {
+                try await waitUntil("routed") { try await portico.get(host: "shop.test").status == 200 }
+                #expect(try await portico.get(host: "other.test").status == 404)
+                let paths = cluster.server.requests(verb: "list", resource: "ingresses").map(\.path)
+                #expect(paths.allSatisfy { $0.hasPrefix("/apis/networking.k8s.io/v1/namespaces/default/ingresses") }, "\(paths)")
+            } catch {
+                await portico.stop()
+                throw error
+            }
+            await portico.stop()
+        }
+        try await web.close()
+    }
+
     @Test func relistsAfterCompactionAnd410() async throws {
         let web = try await UpstreamStub.start(name: "web")
         try await ClusterHarness.run { cluster in

@@ -34,10 +34,12 @@ final class PorticoInstance: Sendable {
         kubeconfig: String? = nil,
         statusAddresses: [String] = ["10.0.0.1"],
         publishService: NamespacedName? = nil,
+        watchNamespace: String? = nil,
         logger: Logger = Logger(label: "cluster-test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PorticoInstance {
         let settings = ClusterSettings(
             connection: .kubeconfig(path: kubeconfig ?? cluster.kubeconfig, context: nil),
+            watchNamespace: watchNamespace,
             publishService: publishService,
             publishStatusAddresses: statusAddresses,
             electionNamespace: "portico",
