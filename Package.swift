@@ -196,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoManifestsTests",
-            dependencies: ["PorticoManifests", "PorticoModel"],
+            dependencies: ["PorticoManifests", "PorticoModel", "PorticoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
