@@ -167,7 +167,7 @@ let package = Package(
         // bearer tokens and fault knobs. Only test targets may depend on it.
         .target(
             name: "PorticoTestAPIServer",
-            dependencies: nio + tls,
+            dependencies: nio + tls + ["PorticoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoTestAPIServerTests",
-            dependencies: ["PorticoTestAPIServer"],
+            dependencies: ["PorticoTestAPIServer", "PorticoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoManifestsTests",
-            dependencies: ["PorticoManifests", "PorticoModel"],
+            dependencies: ["PorticoManifests", "PorticoModel", "PorticoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

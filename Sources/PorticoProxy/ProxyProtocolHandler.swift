@@ -20,8 +20,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private var state = State.reading
-    private var buffer: ByteBuffer?
-    private var timer: Scheduled<Void>?
+    private var preface = ConnectionPreface()
     private let timeout: TimeAmount
     private let configure: (any Channel, ProxyProtocolHeader) throws -> Void
 
@@ -33,16 +32,14 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let loopBound = context.loopBound
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: self.timeout) { [weak self] in
+        self.preface.startDeadline(self.timeout, context: context) { [weak self] context in
             guard let self, case .reading = self.state else { return }
-            self.fail(context: loopBound.value)
+            self.fail(context: context)
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.cancelDeadline()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,13 +47,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
             context.fireChannelRead(data)
             return
         }
-        var incoming = Self.unwrapInboundIn(data)
-        if self.buffer == nil {
-            self.buffer = incoming
-        } else {
-            self.buffer?.writeBuffer(&incoming)
-        }
-        guard let buffer = self.buffer else { return }
+        let buffer = self.preface.append(Self.unwrapInboundIn(data))
         let parsed: (header: ProxyProtocolHeader, length: Int)?
         do {
             parsed = try ProxyProtocolParser.parse(buffer)
@@ -67,11 +58,9 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let parsed else { return }
         let (header, length) = parsed
         self.state = .done
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.finish()
         var rest = buffer
         rest.moveReaderIndex(forwardBy: length)
-        self.buffer = nil
         do {
             try self.configure(context.channel, header)
         } catch {
@@ -85,8 +74,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.cancelDeadline()
         context.fireChannelInactive()
     }
 
@@ -94,9 +82,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
     /// nothing downstream could use it, as no other handler exists yet).
     private func fail(context: ChannelHandlerContext) {
         self.state = .done
-        self.buffer = nil
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.finish()
         context.close(promise: nil)
     }
 }

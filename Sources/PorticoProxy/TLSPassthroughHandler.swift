@@ -31,8 +31,7 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
     private let timeout: TimeAmount
     private let terminate: (any Channel) throws -> Void
     private var state = State.reading
-    private var buffer: ByteBuffer?
-    private var timer: Scheduled<Void>?
+    private var preface = ConnectionPreface()
 
     /// - Parameter terminate: adds the TLS pipeline; runs on the channel's event loop.
     init(
@@ -50,16 +49,14 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let loopBound = context.loopBound
-        self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: self.timeout) { [weak self] in
+        self.preface.startDeadline(self.timeout, context: context) { [weak self] context in
             guard let self, case .reading = self.state else { return }
-            self.finish(passthrough: nil, context: loopBound.value)
+            self.finish(passthrough: nil, context: context)
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.cancelDeadline()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -67,13 +64,7 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
             context.fireChannelRead(data)
             return
         }
-        var incoming = Self.unwrapInboundIn(data)
-        if self.buffer == nil {
-            self.buffer = incoming
-        } else {
-            self.buffer?.writeBuffer(&incoming)
-        }
-        guard let buffer = self.buffer else { return }
+        let buffer = self.preface.append(Self.unwrapInboundIn(data))
         switch ClientHelloParser.parse(buffer) {
         case .incomplete where buffer.readableBytes <= Self.limit:
             return
@@ -90,17 +81,13 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
-        self.timer = nil
+        self.preface.cancelDeadline()
         context.fireChannelInactive()
     }
 
     private func finish(passthrough target: (cluster: ClusterID, endpoints: [Endpoint])?, context: ChannelHandlerContext) {
         self.state = .decided
-        self.timer?.cancel()
-        self.timer = nil
-        let bytes = self.buffer
-        self.buffer = nil
+        let bytes = self.preface.finish()
         do {
             if let target {
                 let endpoint = self.loop.pickEndpoint(target.cluster, from: target.endpoints)

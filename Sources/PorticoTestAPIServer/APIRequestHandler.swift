@@ -1,6 +1,7 @@
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOSSL
+internal import PorticoTestSupport
 internal import Synchronization
 
 /// Turns one connection's HTTP/1.1 requests, or one HTTP/2 stream's request, into
@@ -219,6 +220,6 @@ final class APIRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let certificate = try? pipeline.syncOperations.nioSSL_peerCertificate(),
             let der = try? certificate.toDERBytes()
         else { return nil }
-        return ServerCertificateAuthority.commonName(ofDER: der)
+        return TestCertificateAuthority.commonName(ofDER: der)
     }
 }

@@ -1,6 +1,7 @@
 internal import NIOCore
 internal import NIOPosix
 internal import NIOSSL
+public import PorticoTestSupport
 internal import Synchronization
 
 /// A Kubernetes API server for tests: it speaks the real wire format on 127.0.0.1 over TLS
@@ -52,7 +53,7 @@ public final class TestAPIServer: Sendable {
     public var caPEM: String { authority.certificatePEM }
     /// Signs the serving certificate and, with `clientCertificates`, the accepted client
     /// certificates (`authority.issueClientCertificate(user:)`).
-    public let authority: ServerCertificateAuthority
+    public let authority: TestCertificateAuthority
 
     let core: ServerCore
     private let group: MultiThreadedEventLoopGroup
@@ -62,7 +63,7 @@ public final class TestAPIServer: Sendable {
     private init(
         url: String,
         port: Int,
-        authority: ServerCertificateAuthority,
+        authority: TestCertificateAuthority,
         core: ServerCore,
         group: MultiThreadedEventLoopGroup,
         channel: any Channel,
@@ -86,8 +87,9 @@ public final class TestAPIServer: Sendable {
     }
 
     public static func start(configuration: Configuration) async throws -> TestAPIServer {
-        let authority = try ServerCertificateAuthority()
-        let serving = try authority.issueServingCertificate()
+        let authority = try TestCertificateAuthority(name: "Portico Test API Server CA")
+        // As a cluster's API server certificate names its service IP.
+        let serving = try authority.issue(commonName: "kube-apiserver", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(serving.certificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serving.keyPEM.utf8), format: .pem))

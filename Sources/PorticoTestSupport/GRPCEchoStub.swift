@@ -1,7 +1,6 @@
 public import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
-internal import NIOPosix
 public import NIOSSL
 public import PorticoRouteTable
 
@@ -19,44 +18,35 @@ public import PorticoRouteTable
 /// the request header `x-echo-status` with `grpc-message: requested`. Response headers echo
 /// `x-seen-te` and `x-seen-content-type`.
 public final class GRPCEchoStub: Sendable {
-    public let port: Int
-    private let channel: any Channel
+    private let listener: LoopbackListener
 
+    public var port: Int { self.listener.port }
     /// Where the proxy should send traffic for this stub.
-    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+    public var endpoint: Endpoint { self.listener.endpoint }
 
-    private init(port: Int, channel: any Channel) {
-        self.port = port
-        self.channel = channel
+    private init(listener: LoopbackListener) {
+        self.listener = listener
     }
 
     public static func start(tls: NIOSSLContext? = nil, group: (any EventLoopGroup)? = nil) async throws -> GRPCEchoStub {
-        let group = group ?? MultiThreadedEventLoopGroup.singleton
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .server,
-                        connectionConfiguration: .init(),
-                        streamConfiguration: .init(),
-                        inboundStreamInitializer: { stream in
-                            stream.eventLoop.makeCompletedFuture {
-                                try stream.pipeline.syncOperations.addHandler(GRPCEchoHandler())
-                            }
-                        }
-                    )
+        let listener = try await LoopbackListener.bind(group: group, tls: tls) { channel in
+            _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                mode: .server,
+                connectionConfiguration: .init(),
+                streamConfiguration: .init(),
+                inboundStreamInitializer: { stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandler(GRPCEchoHandler())
+                    }
                 }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        return GRPCEchoStub(port: channel.localAddress?.port ?? 0, channel: channel)
+            )
+        }
+        return GRPCEchoStub(listener: listener)
     }
 
     /// Stops listening.
     public func close() async throws {
-        try await self.channel.close()
+        try await self.listener.close()
     }
 }
 

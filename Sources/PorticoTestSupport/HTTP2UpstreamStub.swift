@@ -1,7 +1,6 @@
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOHTTP2
-internal import NIOPosix
 public import NIOSSL
 public import PorticoRouteTable
 internal import Synchronization
@@ -16,11 +15,11 @@ internal import Synchronization
 /// request trailer, so a test can check trailers in both directions.
 public final class HTTP2UpstreamStub: Sendable {
     public let name: String
-    public let port: Int
-    private let channel: any Channel
+    private let listener: LoopbackListener
     private let counters: Counters
 
-    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+    public var port: Int { self.listener.port }
+    public var endpoint: Endpoint { self.listener.endpoint }
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
     /// Streams (requests) whose head arrived so far.
@@ -28,10 +27,9 @@ public final class HTTP2UpstreamStub: Sendable {
     /// The most streams that were open at once on one connection.
     public var maxConcurrentStreams: Int { self.counters.maxConcurrent.withLock { $0 } }
 
-    private init(name: String, port: Int, channel: any Channel, counters: Counters) {
+    private init(name: String, listener: LoopbackListener, counters: Counters) {
         self.name = name
-        self.port = port
-        self.channel = channel
+        self.listener = listener
         self.counters = counters
     }
 
@@ -48,39 +46,30 @@ public final class HTTP2UpstreamStub: Sendable {
         goAwayWithFirstResponse: Bool = false,
         group: (any EventLoopGroup)? = nil
     ) async throws -> HTTP2UpstreamStub {
-        let group = group ?? MultiThreadedEventLoopGroup.singleton
         let counters = Counters()
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                counters.connections.withLock { $0 += 1 }
-                let open = ConnectionStreams()
-                return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
-                    var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
-                    connectionConfiguration.initialSettings = [
-                        HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)
-                    ]
-                    _ = try sync.configureHTTP2Pipeline(
-                        mode: .server,
-                        connectionConfiguration: connectionConfiguration,
-                        streamConfiguration: NIOHTTP2Handler.StreamConfiguration()
-                    ) { stream in
-                        stream.eventLoop.makeCompletedFuture {
-                            try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                            try stream.pipeline.syncOperations.addHandler(
-                                HTTP2StubStreamHandler(
-                                    name: name, delay: responseDelay, goAway: goAwayWithFirstResponse, counters: counters, open: open
-                                )
-                            )
-                        }
-                    }
+        let listener = try await LoopbackListener.bind(group: group, tls: tls) { channel in
+            counters.connections.withLock { $0 += 1 }
+            let open = ConnectionStreams()
+            var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
+            connectionConfiguration.initialSettings = [
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)
+            ]
+            _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                mode: .server,
+                connectionConfiguration: connectionConfiguration,
+                streamConfiguration: NIOHTTP2Handler.StreamConfiguration()
+            ) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                    try stream.pipeline.syncOperations.addHandler(
+                        HTTP2StubStreamHandler(
+                            name: name, delay: responseDelay, goAway: goAwayWithFirstResponse, counters: counters, open: open
+                        )
+                    )
                 }
             }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        return HTTP2UpstreamStub(name: name, port: channel.localAddress?.port ?? 0, channel: channel, counters: counters)
+        }
+        return HTTP2UpstreamStub(name: name, listener: listener, counters: counters)
     }
 
     /// A server TLS context for `leaf` offering ALPN `h2` only.
@@ -96,7 +85,7 @@ public final class HTTP2UpstreamStub: Sendable {
 
     /// Stops listening. Open connections are closed with the event loop group or by peers.
     public func close() async throws {
-        try await self.channel.close()
+        try await self.listener.close()
     }
 
     final class Counters: Sendable {

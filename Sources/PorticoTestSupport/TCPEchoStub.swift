@@ -1,5 +1,4 @@
 public import NIOCore
-internal import NIOPosix
 internal import NIOSSL
 public import PorticoRouteTable
 internal import Synchronization
@@ -12,19 +11,18 @@ internal import Synchronization
 /// and see the end of each. With `tls` it terminates TLS with that certificate first (a
 /// passthrough backend) and then echoes the plaintext.
 public final class TCPEchoStub: Sendable {
-    public let port: Int
-    private let channel: any Channel
+    private let listener: LoopbackListener
     private let accepted: AcceptCounter
 
+    public var port: Int { self.listener.port }
     /// Where the proxy should send traffic for this stub.
-    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+    public var endpoint: Endpoint { self.listener.endpoint }
 
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.accepted.count.withLock { $0 } }
 
-    private init(port: Int, channel: any Channel, accepted: AcceptCounter) {
-        self.port = port
-        self.channel = channel
+    private init(listener: LoopbackListener, accepted: AcceptCounter) {
+        self.listener = listener
         self.accepted = accepted
     }
 
@@ -33,7 +31,6 @@ public final class TCPEchoStub: Sendable {
         tls: TestCertificateAuthority.Leaf? = nil,
         group: (any EventLoopGroup)? = nil
     ) async throws -> TCPEchoStub {
-        let group = group ?? MultiThreadedEventLoopGroup.singleton
         let context: NIOSSLContext?
         if let tls {
             let configuration = TLSConfiguration.makeServerConfiguration(
@@ -45,24 +42,15 @@ public final class TCPEchoStub: Sendable {
             context = nil
         }
         let accepted = AcceptCounter()
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { channel in
-                accepted.count.withLock { $0 += 1 }
-                return channel.eventLoop.makeCompletedFuture {
-                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
-                    try channel.pipeline.syncOperations.addHandler(EchoHandler())
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        guard let port = channel.localAddress?.port else { throw TCPTestError.noPort }
-        return TCPEchoStub(port: port, channel: channel, accepted: accepted)
+        let listener = try await LoopbackListener.bind(group: group, tls: context, allowRemoteHalfClosure: true) { channel in
+            accepted.count.withLock { $0 += 1 }
+            try channel.pipeline.syncOperations.addHandler(EchoHandler())
+        }
+        return TCPEchoStub(listener: listener, accepted: accepted)
     }
 
     public func close() async throws {
-        try await self.channel.close()
+        try await self.listener.close()
     }
 }
 

@@ -1,6 +1,5 @@
 public import NIOCore
 internal import NIOHTTP1
-internal import NIOPosix
 public import NIOSSL
 public import PorticoRouteTable
 internal import Synchronization
@@ -37,12 +36,12 @@ public final class UpstreamStub: Sendable {
     }
 
     public let name: String
-    public let port: Int
-    private let channel: any Channel
+    private let listener: LoopbackListener
     private let counters: Counters
 
+    public var port: Int { self.listener.port }
     /// Where the proxy should send traffic for this stub.
-    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+    public var endpoint: Endpoint { self.listener.endpoint }
 
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
@@ -51,10 +50,9 @@ public final class UpstreamStub: Sendable {
     /// Requests whose head arrived so far.
     public var receivedRequests: Int { self.counters.requests.withLock { $0 } }
 
-    private init(name: String, port: Int, channel: any Channel, counters: Counters) {
+    private init(name: String, listener: LoopbackListener, counters: Counters) {
         self.name = name
-        self.port = port
-        self.channel = channel
+        self.listener = listener
         self.counters = counters
     }
 
@@ -65,30 +63,21 @@ public final class UpstreamStub: Sendable {
         tls: NIOSSLContext? = nil,
         group: (any EventLoopGroup)? = nil
     ) async throws -> UpstreamStub {
-        let group = group ?? MultiThreadedEventLoopGroup.singleton
         let counters = Counters()
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                counters.connections.withLock { $0 += 1 }
-                channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
-                return channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        StubHandler(name: name, behavior: behavior, counters: counters)
-                    )
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        let port = channel.localAddress?.port ?? 0
-        return UpstreamStub(name: name, port: port, channel: channel, counters: counters)
+        let listener = try await LoopbackListener.bind(group: group, tls: tls) { channel in
+            counters.connections.withLock { $0 += 1 }
+            channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(
+                StubHandler(name: name, behavior: behavior, counters: counters)
+            )
+        }
+        return UpstreamStub(name: name, listener: listener, counters: counters)
     }
 
     /// Stops listening. Open connections are closed with the event loop group or by peers.
     public func close() async throws {
-        try await self.channel.close()
+        try await self.listener.close()
     }
 
     final class Counters: Sendable {

@@ -1,6 +1,5 @@
 internal import NIOCore
 internal import NIOHTTP1
-internal import NIOPosix
 public import PorticoRouteTable
 internal import NIOWebSocket
 internal import Synchronization
@@ -10,12 +9,12 @@ internal import Synchronization
 /// binary frame; a close frame is answered with a close and the connection ends. With
 /// `acceptUpgrades` false it answers upgrade requests (and any other) with 426.
 public final class WebSocketEchoStub: Sendable {
-    public let port: Int
-    private let channel: any Channel
+    private let listener: LoopbackListener
     private let counters: UpstreamStub.Counters
 
+    public var port: Int { self.listener.port }
     /// Where the proxy should send traffic for this stub.
-    public var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: self.port) }
+    public var endpoint: Endpoint { self.listener.endpoint }
     /// Connections accepted so far.
     public var acceptedConnections: Int { self.counters.connections.withLock { $0 } }
     /// Accepted connections that have closed since (by either side).
@@ -24,9 +23,8 @@ public final class WebSocketEchoStub: Sendable {
     public var upgradeRequests: [[String: String]] { self.log.heads.withLock { $0 } }
     private let log: Log
 
-    private init(port: Int, channel: any Channel, counters: UpstreamStub.Counters, log: Log) {
-        self.port = port
-        self.channel = channel
+    private init(listener: LoopbackListener, counters: UpstreamStub.Counters, log: Log) {
+        self.listener = listener
         self.counters = counters
         self.log = log
     }
@@ -35,48 +33,37 @@ public final class WebSocketEchoStub: Sendable {
     public static func start(acceptUpgrades: Bool = true) async throws -> WebSocketEchoStub {
         let counters = UpstreamStub.Counters()
         let log = Log()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                counters.connections.withLock { $0 += 1 }
-                channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
-                let upgrader = NIOWebSocketServerUpgrader(
-                    maxFrameSize: 1 << 20,
-                    shouldUpgrade: { channel, head in
-                        var headers: [String: String] = [:]
-                        for (name, value) in head.headers { headers[name.lowercased()] = value }
-                        log.heads.withLock { $0.append(headers) }
-                        return channel.eventLoop.makeSucceededFuture(acceptUpgrades ? HTTPHeaders() : nil)
-                    },
-                    upgradePipelineHandler: { channel, _ in
-                        channel.eventLoop.makeCompletedFuture {
-                            // The plain HTTP handler would see frames as HTTP parts: it goes.
-                            let refusing = try channel.pipeline.syncOperations.handler(type: RefusingHandler.self)
-                            channel.pipeline.syncOperations.removeHandler(refusing, promise: nil)
-                            try channel.pipeline.syncOperations.addHandler(EchoFrameHandler())
-                        }
+        let listener = try await LoopbackListener.bind(group: nil) { channel in
+            counters.connections.withLock { $0 += 1 }
+            channel.closeFuture.whenComplete { _ in counters.closed.withLock { $0 += 1 } }
+            let upgrader = NIOWebSocketServerUpgrader(
+                maxFrameSize: 1 << 20,
+                shouldUpgrade: { channel, head in
+                    var headers: [String: String] = [:]
+                    for (name, value) in head.headers { headers[name.lowercased()] = value }
+                    log.heads.withLock { $0.append(headers) }
+                    return channel.eventLoop.makeSucceededFuture(acceptUpgrades ? HTTPHeaders() : nil)
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        // The plain HTTP handler would see frames as HTTP parts: it goes.
+                        let refusing = try channel.pipeline.syncOperations.handler(type: RefusingHandler.self)
+                        channel.pipeline.syncOperations.removeHandler(refusing, promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(EchoFrameHandler())
                     }
-                )
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in })
-                    )
-                    try channel.pipeline.syncOperations.addHandler(RefusingHandler())
                 }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        return WebSocketEchoStub(
-            port: channel.localAddress?.port ?? 0,
-            channel: channel,
-            counters: counters,
-            log: log
-        )
+            )
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in })
+            )
+            try channel.pipeline.syncOperations.addHandler(RefusingHandler())
+        }
+        return WebSocketEchoStub(listener: listener, counters: counters, log: log)
     }
 
     /// Stops listening. Open connections are closed by peers or with the event loop group.
     public func close() async throws {
-        try await self.channel.close()
+        try await self.listener.close()
     }
 
     private final class Log: Sendable {

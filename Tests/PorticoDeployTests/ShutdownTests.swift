@@ -15,9 +15,9 @@ struct ShutdownTests {
         let proxyPort: Int
         let adminPort: Int
 
-        static func start(folder: LocalFolder, extra: [String]) async throws -> Running {
+        static func start(folder: TemporaryFolder, extra: [String]) async throws -> Running {
             let process = try PorticoProcess(
-                ["run", "--manifests", folder.url.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--admin-port", "0", "--no-access-log"]
+                ["run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--admin-port", "0", "--no-access-log"]
                     + extra
             )
             // Signal only once it runs: its handlers are installed before the first table.
@@ -73,9 +73,9 @@ struct ShutdownTests {
     @Test func sigtermDuringAStreamOfRequestsFailsNoneAndExitsZero() async throws {
         let fast = try await UpstreamStub.start(name: "fast", behavior: .fixed(status: 200, body: "fast"))
         let slow = try await UpstreamStub.start(name: "slow", behavior: .delay(.milliseconds(3500), then: .fixed(status: 200, body: "slow")))
-        let folder = try LocalFolder([
-            "fast.yaml": LocalFolder.route("fast", host: "fast.test", port: fast.port),
-            "slow.yaml": LocalFolder.route("slow", host: "slow.test", port: slow.port),
+        let folder = try TemporaryFolder(prefix: "portico-deploy", files: [
+            "fast.yaml": ManifestYAML.route("fast", host: "fast.test", port: fast.port),
+            "slow.yaml": ManifestYAML.route("slow", host: "slow.test", port: slow.port),
         ])
         defer { folder.remove() }
         let drain = Duration.seconds(3)
@@ -139,7 +139,7 @@ struct ShutdownTests {
 
     @Test func aSecondSignalStopsAtOnce() async throws {
         let backend = try await UpstreamStub.start(name: "web", behavior: .fixed(status: 200))
-        let folder = try LocalFolder(["web.yaml": LocalFolder.route("web", host: "web.test", port: backend.port)])
+        let folder = try TemporaryFolder(prefix: "portico-deploy", files: ["web.yaml": ManifestYAML.route("web", host: "web.test", port: backend.port)])
         defer { folder.remove() }
         let portico = try await Running.start(folder: folder, extra: ["--shutdown-drain-delay", "60s", "--shutdown-grace-period", "60s"])
         portico.process.signal(SIGTERM)

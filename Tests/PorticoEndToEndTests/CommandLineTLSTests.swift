@@ -9,12 +9,12 @@ struct CommandLineTLSTests {
     @Test func checkReportsACertificateWhoseKeyDoesNotMatch() async throws {
         let authority = try TestCertificateAuthority()
         let leaf = try authority.issue(commonName: "secure", dnsNames: ["secure.test"])
-        let folder = try CommandLineTests.folder([
-            "svc.yaml": Manifests.service("web", port: 9),
+        let folder = try TemporaryFolder(prefix: "portico-cli", files: [
+            "svc.yaml": ManifestYAML.service("web", port: 9),
             "ing.yaml": LocalModeTLSTests.ingress,
             "secret.yaml": LocalModeTLSTests.secret("secure-tls", leaf, key: TestCertificateAuthority.unrelatedKeyPEM()),
         ])
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { folder.remove() }
         let result = try await CommandLineTests.run(["check", folder.path])
         #expect(result.status == 1)
         #expect(result.output.contains(

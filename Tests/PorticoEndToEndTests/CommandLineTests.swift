@@ -34,21 +34,12 @@ struct CommandLineTests {
         return Finished(status: process.terminationStatus, output: output)
     }
 
-    static func folder(_ files: [String: String]) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return folder
-    }
-
     @Test func checkExitsNonZeroAndNamesFileLineAndField() async throws {
-        let folder = try Self.folder([
-            "svc.yaml": Manifests.service("web", port: 9),
-            "bad.yaml": Manifests.ingress("bad", rules: [("bad.test", "/", "web")], pathType: "Prefixx"),
+        let folder = try TemporaryFolder(prefix: "portico-cli", files: [
+            "svc.yaml": ManifestYAML.service("web", port: 9),
+            "bad.yaml": ManifestYAML.ingress("bad", rules: [("bad.test", "/", "web")], pathType: "Prefixx"),
         ])
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { folder.remove() }
         let result = try await Self.run(["check", folder.path])
         #expect(result.status == 1)
         #expect(result.output.contains("\(folder.path)/bad.yaml:1: Ingress default/bad: spec.rules[0].http.paths[0].pathType"))
@@ -56,11 +47,11 @@ struct CommandLineTests {
     }
 
     @Test func checkOfAGoodFolderExitsZeroAndRoutesPrintsTheTable() async throws {
-        let folder = try Self.folder([
-            "svc.yaml": Manifests.service("web", port: 9001),
-            "ing.yaml": Manifests.ingress("good", rules: [("good.test", "/shop", "web")]),
+        let folder = try TemporaryFolder(prefix: "portico-cli", files: [
+            "svc.yaml": ManifestYAML.service("web", port: 9001),
+            "ing.yaml": ManifestYAML.ingress("good", rules: [("good.test", "/shop", "web")]),
         ])
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { folder.remove() }
         let check = try await Self.run(["check", folder.path])
         #expect(check.status == 0)
         let routes = try await Self.run(["routes", folder.path])
@@ -86,8 +77,8 @@ struct CommandLineTests {
     /// ignored graceful shutdown and the service group waited for it forever).
     @Test func sigtermExitsCleanly() async throws {
         let backend = try await UpstreamStub.start(name: "web")
-        let folder = try Self.folder(["svc.yaml": Manifests.service("web", port: backend.port)])
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder(prefix: "portico-cli", files: ["svc.yaml": ManifestYAML.service("web", port: backend.port)])
+        defer { folder.remove() }
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--admin-port", "0"]

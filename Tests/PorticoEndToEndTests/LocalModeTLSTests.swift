@@ -46,7 +46,7 @@ struct LocalModeTLSTests {
         let first = try authority.issue(commonName: "v1", dnsNames: ["secure.test"])
         let second = try authority.issue(commonName: "v2", dnsNames: ["secure.test"])
         let files = [
-            "services.yaml": Manifests.service("web", port: web.port),
+            "services.yaml": ManifestYAML.service("web", port: web.port),
             "ingress.yaml": Self.ingress,
             "secret.yaml": Self.secret("secure-tls", first),
         ]
@@ -85,7 +85,7 @@ struct LocalModeTLSTests {
             try portico.write(
                 "secret.yaml",
                 Self.secret("secure-tls", second, key: TestCertificateAuthority.unrelatedKeyPEM()) + "---\n"
-                    + Manifests.ingress("marker", rules: [("marker.test", "/", "web")])
+                    + ManifestYAML.ingress("marker", rules: [("marker.test", "/", "web")])
             )
             try await portico.waitUntil("the marker route serves") {
                 try await portico.get(host: "marker.test", path: "/").status == 200

@@ -15,8 +15,8 @@ struct LocalModeTests {
         let web = try await UpstreamStub.start(name: "web")
         let api = try await UpstreamStub.start(name: "api")
         let files = [
-            "services.yaml": Manifests.service("web", port: web.port) + "---\n" + Manifests.service("api", port: api.port),
-            "ingress.yaml": Manifests.ingress("demo", rules: [("shop.test", "/", "web"), ("shop.test", "/api", "api"), ("api.test", "/", "api")]),
+            "services.yaml": ManifestYAML.service("web", port: web.port) + "---\n" + ManifestYAML.service("api", port: api.port),
+            "ingress.yaml": ManifestYAML.ingress("demo", rules: [("shop.test", "/", "web"), ("shop.test", "/api", "api"), ("api.test", "/", "api")]),
         ]
         try await PorticoHarness.run(files: files) { portico in
             let root = try await portico.get(host: "shop.test", path: "/")
@@ -36,7 +36,7 @@ struct LocalModeTests {
 
     @Test func adminEndpointsAnswer() async throws {
         let web = try await UpstreamStub.start(name: "web")
-        try await PorticoHarness.run(files: ["all.yaml": Manifests.service("web", port: web.port)]) { portico in
+        try await PorticoHarness.run(files: ["all.yaml": ManifestYAML.service("web", port: web.port)]) { portico in
             try await HTTPTestClient.withConnection(port: portico.adminPort) { client in
                 let healthz = try await client.send(uri: "/healthz")
                 #expect(healthz.status == 200)
@@ -57,8 +57,8 @@ struct LocalModeTests {
     @Test func fiftyRewritesUnderTrafficLoseNoRequest() async throws {
         let web = try await UpstreamStub.start(name: "web")
         let files = [
-            "services.yaml": Manifests.service("web", port: web.port),
-            "ingress.yaml": Manifests.ingress("demo", rules: [("live.test", "/", "web"), ("live.test", "/v0", "web")]),
+            "services.yaml": ManifestYAML.service("web", port: web.port),
+            "ingress.yaml": ManifestYAML.ingress("demo", rules: [("live.test", "/", "web"), ("live.test", "/v0", "web")]),
         ]
         try await PorticoHarness.run(files: files) { portico in
             let failures = try await withThrowingTaskGroup(of: (requests: Int, failures: [String]).self) { group in
@@ -80,7 +80,7 @@ struct LocalModeTests {
                 }
                 group.addTask {
                     for round in 1...50 {
-                        try portico.write("ingress.yaml", Manifests.ingress("demo", rules: [("live.test", "/", "web"), ("live.test", "/v\(round)", "web")]))
+                        try portico.write("ingress.yaml", ManifestYAML.ingress("demo", rules: [("live.test", "/", "web"), ("live.test", "/v\(round)", "web")]))
                         try await Task.sleep(for: .milliseconds(60))
                     }
                     try await portico.waitUntil("the last rewrite serves") {
@@ -108,14 +108,14 @@ struct LocalModeTests {
     @Test func aBrokenEditKeepsTheLastGoodVersionServing() async throws {
         let web = try await UpstreamStub.start(name: "web")
         let files = [
-            "services.yaml": Manifests.service("web", port: web.port),
-            "ingress.yaml": Manifests.ingress("demo", rules: [("keep.test", "/good", "web")]),
+            "services.yaml": ManifestYAML.service("web", port: web.port),
+            "ingress.yaml": ManifestYAML.ingress("demo", rules: [("keep.test", "/good", "web")]),
         ]
         try await PorticoHarness.run(files: files) { portico in
             let beforeEdit = try await portico.get(host: "keep.test", path: "/good")
             #expect(beforeEdit.status == 200)
             let generation = portico.services.routes.current.generation
-            try portico.write("ingress.yaml", Manifests.ingress("demo", rules: [("keep.test", "/good", "web")], pathType: "Prefixx"))
+            try portico.write("ingress.yaml", ManifestYAML.ingress("demo", rules: [("keep.test", "/good", "web")], pathType: "Prefixx"))
             try await portico.waitUntil("the bad edit is translated") {
                 portico.services.routes.current.generation > generation
             }
@@ -131,14 +131,12 @@ struct LocalModeTests {
     }
 
     @Test func checkReportsFileLineAndField() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Manifests.service("web", port: 9).write(to: folder.appendingPathComponent("svc.yaml"), atomically: true, encoding: .utf8)
-        try Manifests.ingress("bad", rules: [("bad.test", "/", "web")], pathType: "Prefixx")
-            .write(to: folder.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        try Manifests.ingress("good", rules: [("good.test", "/", "web")])
-            .write(to: folder.appendingPathComponent("good.yaml"), atomically: true, encoding: .utf8)
+        let folder = try TemporaryFolder(prefix: "portico-check", files: [
+            "svc.yaml": ManifestYAML.service("web", port: 9),
+            "bad.yaml": ManifestYAML.ingress("bad", rules: [("bad.test", "/", "web")], pathType: "Prefixx"),
+            "good.yaml": ManifestYAML.ingress("good", rules: [("good.test", "/", "web")]),
+        ])
+        defer { folder.remove() }
 
         let check = try ManifestCheck.run(directory: folder.path, options: TranslationOptions())
         #expect(check.errorCount == 1)

@@ -10,12 +10,12 @@ import Testing
 /// the admin listener on ephemeral 127.0.0.1 ports, wired by the same `Bootstrap` the executable
 /// uses.
 final class PorticoHarness: Sendable {
-    let folder: URL
+    let folder: TemporaryFolder
     let services: Bootstrap.Services
     let proxyPort: Int
     let adminPort: Int
 
-    private init(folder: URL, services: Bootstrap.Services, proxyPort: Int, adminPort: Int) {
+    private init(folder: TemporaryFolder, services: Bootstrap.Services, proxyPort: Int, adminPort: Int) {
         self.folder = folder
         self.services = services
         self.proxyPort = proxyPort
@@ -27,12 +27,8 @@ final class PorticoHarness: Sendable {
         files: [String: String],
         _ body: @Sendable (PorticoHarness) async throws -> Void
     ) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for (name, text) in files {
-            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
+        let folder = try TemporaryFolder(prefix: "portico-e2e", files: files)
+        defer { folder.remove() }
         var proxy = ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2)
         proxy.httpsPort = 0
         let configuration = Configuration(
@@ -68,7 +64,7 @@ final class PorticoHarness: Sendable {
 
     /// Replaces one manifest file the way editors do: a temporary file renamed over it.
     func write(_ name: String, _ text: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try folder.atomicSave(name, text)
     }
 
     /// One request through the proxy on a new connection.
@@ -91,58 +87,5 @@ final class PorticoHarness: Sendable {
     struct HarnessTimeout: Error, CustomStringConvertible {
         let what: String
         var description: String { "timed out waiting until \(what)" }
-    }
-}
-
-/// Manifests for end-to-end tests.
-enum Manifests {
-    /// A Service named `name` in `default` with one EndpointSlice pointing at `port` on 127.0.0.1.
-    static func service(_ name: String, port: Int) -> String {
-        """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: \(name), namespace: default}
-        spec:
-          ports: [{name: http, port: 80}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: \(name)-1
-          namespace: default
-          labels: {kubernetes.io/service-name: \(name)}
-        addressType: IPv4
-        ports: [{name: http, port: \(port)}]
-        endpoints:
-          - addresses: ["127.0.0.1"]
-            conditions: {ready: true}
-
-        """
-    }
-
-    /// An Ingress of class portico with one rule per (host, path, service).
-    static func ingress(_ name: String, rules: [(host: String, path: String, service: String)], pathType: String = "Prefix") -> String {
-        var text = """
-            apiVersion: networking.k8s.io/v1
-            kind: Ingress
-            metadata: {name: \(name), namespace: default}
-            spec:
-              ingressClassName: portico
-              rules:
-
-            """
-        for rule in rules {
-            text += """
-                  - host: \(rule.host)
-                    http:
-                      paths:
-                        - path: \(rule.path)
-                          pathType: \(pathType)
-                          backend:
-                            service: {name: \(rule.service), port: {number: 80}}
-
-                """
-        }
-        return text
     }
 }

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import PorticoManifests
 import PorticoModel
+import PorticoTestSupport
 import Testing
 
 @Suite("ManifestLoader")

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PorticoManifests
 import PorticoModel
+import PorticoTestSupport
 import Testing
 
 @Suite("ManifestReadCache")

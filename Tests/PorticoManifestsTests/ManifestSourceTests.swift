@@ -1,6 +1,7 @@
 import Foundation
 @testable import PorticoManifests
 import PorticoModel
+import PorticoTestSupport
 import Testing
 
 /// Serialized: its tests time folder changes closely and run their own watchers one at a time.

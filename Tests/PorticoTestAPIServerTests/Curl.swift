@@ -1,5 +1,6 @@
 import Foundation
 import PorticoTestAPIServer
+import PorticoTestSupport
 
 /// Runs the `curl` command against a test server the way libcurl will: HTTP/1.1 (or HTTP/2 when
 /// `http2` is set) over TLS, verifying the server with a CA file, a bearer token header.
@@ -33,7 +34,7 @@ struct Curl {
     let server: TestAPIServer
     var token: String?
     var caPEM: String
-    var clientCertificate: ServerCertificateAuthority.KeyPair?
+    var clientCertificate: TestCertificateAuthority.ClientCertificate?
     /// Ask for HTTP/2 through ALPN (`--http2`) instead of forcing HTTP/1.1.
     var http2 = false
     /// More curl arguments, placed before the URL.

@@ -1,5 +1,6 @@
 import Foundation
 import PorticoTestAPIServer
+import PorticoTestSupport
 import Testing
 
 /// The server offers `h2` through ALPN, as kube-apiserver does: every verb, watch streams,

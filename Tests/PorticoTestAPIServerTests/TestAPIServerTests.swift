@@ -1,5 +1,6 @@
 import Foundation
 import PorticoTestAPIServer
+import PorticoTestSupport
 import Testing
 
 func ingress(_ name: String, namespace: String = "default", host: String = "a.example", labels: [String: JSONValue] = [:]) -> JSONValue {
@@ -328,7 +329,7 @@ struct TestAPIServerTests {
     @Test func clientVerifyingWithAnotherCAFailsTheHandshake() async throws {
         try await withServer(token: "t") { server in
             var curl = Curl(server)
-            curl.caPEM = try ServerCertificateAuthority(name: "Some Other CA").certificatePEM
+            curl.caPEM = try TestCertificateAuthority(name: "Some Other CA").certificatePEM
             let answer = try await curl.get("/api/v1/services")
             #expect(answer.exitCode == 60)
             #expect(server.requests.isEmpty)
