@@ -149,7 +149,7 @@ struct ClusterModeTests {
 
     @Test func aCAMismatchIsAClearErrorAndNotReady() async throws {
         try await ClusterHarness.run { cluster in
-            let stranger = try ServerCertificateAuthority(name: "Some Other Cluster CA")
+            let stranger = try TestCertificateAuthority(name: "Some Other Cluster CA")
             let kubeconfig = try cluster.writeKubeconfig(name: "wrong-ca", caPEM: stranger.certificatePEM)
             let capture = LogCapture()
             let portico = try await PorticoInstance.start(cluster, kubeconfig: kubeconfig, logger: capture.logger)
