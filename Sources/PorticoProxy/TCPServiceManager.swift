@@ -1,6 +1,7 @@
 public import Logging
 public import NIOCore
 internal import NIOPosix
+public import Metrics
 public import PorticoRouteTable
 public import ServiceLifecycle
 internal import Synchronization
@@ -35,19 +36,24 @@ public final class TCPServiceManager: Service, Sendable {
     private let configuration: ProxyConfiguration
     private let logger: Logger
     private let bindPort: @Sendable (Int) -> Int
+    private let metricsFactory: any MetricsFactory
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - group: the event loops connections run on (the proxy's, so TCP and HTTP share them).
     ///   - bindPort: the port actually bound for a table port; identity except in tests, which
     ///     map table ports to 0 (ephemeral) and ask `boundPort(for:)`.
+    ///   - metricsFactory: where the per-service metrics go; the process-wide factory except in
+    ///     tests, which read them back.
     public init(
         routes: RouteTableStore,
         group: any EventLoopGroup,
         configuration: ProxyConfiguration,
         logger: Logger,
-        bindPort: @escaping @Sendable (Int) -> Int = { $0 }
+        bindPort: @escaping @Sendable (Int) -> Int = { $0 },
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metricsFactory = metricsFactory
         self.routes = routes
         self.group = group
         self.configuration = configuration
@@ -199,7 +205,7 @@ public final class TCPServiceManager: Service, Sendable {
         let key = "\(port) \(cluster)"
         return self.state.withLock { state in
             if let existing = state.metrics[key] { return existing }
-            let created = TCPServiceMetrics(port: port, service: cluster.description)
+            let created = TCPServiceMetrics(port: port, service: cluster.description, factory: self.metricsFactory)
             state.metrics[key] = created
             return created
         }

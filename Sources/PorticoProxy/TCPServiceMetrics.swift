@@ -10,13 +10,13 @@ final class TCPServiceMetrics: Sendable {
     private let bytesOut: Counter
     private let connectFailures: Counter
 
-    init(port: Int, service: String) {
+    init(port: Int, service: String, factory: any MetricsFactory = MetricsSystem.factory) {
         let labels = [("port", String(port)), ("service", service)]
-        self.connections = Counter(label: "portico_tcp_connections_total", dimensions: labels)
-        self.active = Meter(label: "portico_tcp_active_connections", dimensions: labels)
-        self.bytesIn = Counter(label: "portico_tcp_bytes_total", dimensions: labels + [("direction", "in")])
-        self.bytesOut = Counter(label: "portico_tcp_bytes_total", dimensions: labels + [("direction", "out")])
-        self.connectFailures = Counter(label: "portico_tcp_connect_failures_total", dimensions: labels)
+        self.connections = Counter(label: "portico_tcp_connections_total", dimensions: labels, factory: factory)
+        self.active = Meter(label: "portico_tcp_active_connections", dimensions: labels, factory: factory)
+        self.bytesIn = Counter(label: "portico_tcp_bytes_total", dimensions: labels + [("direction", "in")], factory: factory)
+        self.bytesOut = Counter(label: "portico_tcp_bytes_total", dimensions: labels + [("direction", "out")], factory: factory)
+        self.connectFailures = Counter(label: "portico_tcp_connect_failures_total", dimensions: labels, factory: factory)
     }
 
     func connectionOpened() {

@@ -123,7 +123,7 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every 20 ms for at most `timeout`; throws when it never holds.
-func waitUntil(_ what: String, timeout: Duration = .seconds(8), _ condition: @Sendable () async throws -> Bool) async throws {
+func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }

@@ -35,8 +35,9 @@ final class EmittedEvents: Sendable {
     }
 }
 
-/// Polls `condition` every 5 ms for at most `timeout`.
-func waitUntil(_ what: String, timeout: Duration = .seconds(5), _ condition: @Sendable () -> Bool) async throws {
+/// Polls `condition` every 5 ms for at most `timeout` (generous: it only matters when a test fails,
+/// and a parallel run on two busy cores can be slow).
+func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return }

@@ -114,8 +114,9 @@ struct LeaderElectorTests {
         try await waitUntil("it leads") { leadership.isLeader }
         api.fail("get", with: KubeAPIError(kind: .transport, message: "connection refused"), times: 1000)
         let lost = ContinuousClock.now
-        try await waitUntil("it steps down", timeout: .seconds(2)) { !leadership.isLeader }
-        #expect(ContinuousClock.now - lost < .milliseconds(1500))
+        try await waitUntil("it steps down", timeout: .seconds(5)) { !leadership.isLeader }
+        // The renew deadline plus scheduling slack for a loaded machine; well short of never.
+        #expect(ContinuousClock.now - lost < .seconds(3))
         task.cancel()
         await task.value
     }

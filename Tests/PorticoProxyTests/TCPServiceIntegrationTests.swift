@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import NIOCore
 import NIOPosix
 import PorticoProxy
@@ -33,6 +34,7 @@ import Testing
 
     static func withManager<Result>(
         _ table: RouteTable,
+        metrics: TestMetrics? = nil,
         _ body: (TCPServiceManager, RouteTableStore) async throws -> Result
     ) async throws -> Result {
         var configuration = ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 2)
@@ -43,7 +45,8 @@ import Testing
         let store = RouteTableStore(table)
         let manager = TCPServiceManager(
             routes: store, group: MultiThreadedEventLoopGroup.singleton, configuration: configuration, logger: logger,
-            bindPort: { _ in 0 }
+            bindPort: { _ in 0 },
+            metricsFactory: metrics ?? TestMetrics()
         )
         await manager.apply(table)
         do {
@@ -117,6 +120,40 @@ import Testing
                 }
                 #expect(try await busy.echo("four") == "four")
             }
+        }
+    }
+
+    @Test func metricsCountConnectionsBytesAndConnectFailures() async throws {
+        let echo = try await TCPEchoStub.start()
+        defer { Task { try? await echo.close() } }
+        let probe = try await TCPEchoStub.start()
+        let deadEndpoint = probe.endpoint
+        try await probe.close()
+        let metrics = TestMetrics()
+        let table = Self.table([7000: ("echo", [echo.endpoint]), 7001: ("dead", [deadEndpoint])])
+        try await Self.withManager(table, metrics: metrics) { manager, _ in
+            let echoPort = try #require(manager.boundPort(for: 7000))
+            let deadPort = try #require(manager.boundPort(for: 7001))
+            for _ in 0..<2 {
+                let outcome = try await TCPTestClient.run(port: echoPort, payload: .pattern(count: 10_000), timeout: .seconds(10))
+                #expect(outcome.receivedCount == 10_000)
+            }
+            _ = try await TCPTestClient.run(port: deadPort, payload: .bytes(Array("hello".utf8)), timeout: .seconds(10))
+
+            let echoLabels = [("port", "7000"), ("service", "default/echo:9000")]
+            let deadLabels = [("port", "7001"), ("service", "default/dead:9000")]
+            #expect(try metrics.expectCounter("portico_tcp_connections_total", echoLabels).totalValue == 2)
+            #expect(try metrics.expectCounter("portico_tcp_bytes_total", echoLabels + [("direction", "in")]).totalValue == 20_000)
+            #expect(try metrics.expectCounter("portico_tcp_bytes_total", echoLabels + [("direction", "out")]).totalValue == 20_000)
+            #expect(try metrics.expectCounter("portico_tcp_connect_failures_total", echoLabels).totalValue == 0)
+            #expect(try metrics.expectCounter("portico_tcp_connect_failures_total", deadLabels).totalValue == 1)
+            // Both sides have closed; the gauge follows once the proxy has seen the close.
+            let active = try metrics.expectMeter("portico_tcp_active_connections", echoLabels)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while active.lastValue != 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(active.lastValue == 0)
         }
     }
 
