@@ -158,16 +158,18 @@ struct DeployManifestTests {
         #expect(try #require(pod.terminationGracePeriodSeconds) > drain + grace)
     }
 
-    /// The shutdown flags the Deployment passes exist in this build's `portico run` (the
-    /// cluster-mode flags arrive with cluster mode).
-    @Test func shutdownFlagsAreFlagsOfPorticoRun() async throws {
+    /// Every flag the Deployment passes is a flag of this build's `portico run`, so the pods
+    /// start: cluster mode, status, election, the controller ConfigMap and shutdown.
+    @Test func everyDeploymentFlagIsAFlagOfPorticoRun() async throws {
         let help = try await PorticoProcess.run(["run", "--help"])
         #expect(help.status == 0)
         let args = try Self.deployment().spec.template.spec.containers.first?.args ?? []
-        let shutdownFlags = args.filter { $0.hasPrefix("--shutdown-") }.map { String($0.prefix { $0 != "=" }) }
-        #expect(shutdownFlags == ["--shutdown-drain-delay", "--shutdown-grace-period"])
-        for flag in shutdownFlags {
-            #expect(help.output.contains(flag), "portico run has no \(flag)")
+        #expect(args.first == "run")
+        let flags = args.dropFirst().map { String($0.prefix { $0 != "=" }) }
+        #expect(Set(flags).isSuperset(of: ["--publish-service", "--election-id", "--configmap", "--shutdown-drain-delay", "--shutdown-grace-period"]))
+        for flag in flags {
+            #expect(flag.hasPrefix("--"), "\(flag) is not a --flag")
+            #expect(help.output.contains(flag + " "), "portico run has no \(flag)")
         }
     }
 
