@@ -60,6 +60,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time for an upstream to start its response; slower gets 504. Default: 60s.", valueName: "duration"))
     var upstreamResponseTimeout: String?
 
+    @Option(help: "Idle keep-alive connections kept per upstream endpoint on each worker. Default: 256.")
+    var upstreamMaxIdleConnections: Int?
+
     @Option(
         name: .customLong("websocket-idle-timeout"),
         help: ArgumentHelp("Time an upgraded (WebSocket) connection may pass no byte before it is closed. Default: 3600s.", valueName: "duration")
@@ -99,6 +102,10 @@ struct Run: AsyncParsableCommand {
         if let workers {
             guard workers > 0 else { throw ValidationError("--workers must be at least 1.") }
             proxy.workers = workers
+        }
+        if let upstreamMaxIdleConnections {
+            guard upstreamMaxIdleConnections >= 0 else { throw ValidationError("--upstream-max-idle-connections must be 0 (no reuse) or more.") }
+            proxy.upstreamMaxIdlePerEndpoint = upstreamMaxIdleConnections
         }
         if let maxConnections {
             guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1.") }

@@ -27,7 +27,10 @@ public struct ProxyConfiguration: Sendable {
     /// Time allowed between sending the whole request upstream and receiving the response head;
     /// then 504. Default 60 s.
     public var upstreamResponseTimeout: TimeAmount
-    /// Idle keep-alive connections kept per upstream endpoint on each event loop. Default 64.
+    /// Idle keep-alive connections kept per upstream endpoint on each event loop. Default 256:
+    /// above the requests one loop has in flight to an endpoint under load (HTTP/2 clients
+    /// multiplex many), else connections churn as load ebbs and flows; ingress-nginx keeps 320
+    /// per upstream and worker.
     public var upstreamMaxIdlePerEndpoint: Int
     /// Time an idle upstream connection is kept in its pool before it is closed. Default 60 s.
     public var upstreamIdleTimeout: TimeAmount
@@ -65,7 +68,7 @@ public struct ProxyConfiguration: Sendable {
         idleTimeout: TimeAmount = .seconds(60),
         upstreamConnectTimeout: TimeAmount = .seconds(5),
         upstreamResponseTimeout: TimeAmount = .seconds(60),
-        upstreamMaxIdlePerEndpoint: Int = 64,
+        upstreamMaxIdlePerEndpoint: Int = 256,
         upstreamIdleTimeout: TimeAmount = .seconds(60),
         accessLog: Bool = false,
         shutdownGracePeriod: TimeAmount = .seconds(30)
