@@ -248,6 +248,7 @@ let package = Package(
                 "PorticoKube",
                 "PorticoModel",
                 "PorticoProxy",
+                "PorticoRouting",
                 "PorticoTestSupport",
                 "PorticoTestAPIServer",
                 .product(name: "Logging", package: "swift-log"),

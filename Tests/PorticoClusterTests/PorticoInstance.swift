@@ -4,6 +4,7 @@ import PorticoController
 import PorticoKube
 import PorticoModel
 import PorticoProxy
+import PorticoRouting
 import PorticoTestSupport
 import Testing
 
@@ -35,6 +36,7 @@ final class PorticoInstance: Sendable {
         statusAddresses: [String] = ["10.0.0.1"],
         publishService: NamespacedName? = nil,
         watchNamespace: String? = nil,
+        tcpServices: NamespacedName? = nil,
         logger: Logger = Logger(label: "cluster-test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PorticoInstance {
         let settings = ClusterSettings(
@@ -47,17 +49,19 @@ final class PorticoInstance: Sendable {
             reflectorTiming: reflectorTiming,
             electionTiming: electionTiming
         )
-        let configuration = Configuration(
+        var configuration = Configuration(
             source: .cluster(settings),
             proxy: ProxyConfiguration(bindHost: "127.0.0.1", httpPort: 0, workers: 1),
             admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0)
         )
+        configuration.translation.tcpServicesConfigMap = tcpServices
         let services = try Bootstrap.makeServices(configuration: configuration, logger: logger, registry: nil)
         let proxyPort = try await services.proxy.start()
         let adminPort = try await services.admin.start()
         var tasks = [Task { try await services.reconcile.run() }]
         if let election = services.election { tasks.append(Task { try await election.run() }) }
         if let reporting = services.reporting { tasks.append(Task { try await reporting.run() }) }
+        if let tcpServices = services.tcpServices { tasks.append(Task { try await tcpServices.run() }) }
         return PorticoInstance(services: services, proxyPort: proxyPort, adminPort: adminPort, tasks: tasks)
     }
 
@@ -68,6 +72,7 @@ final class PorticoInstance: Sendable {
     func stop() async {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
+        await services.tcpServices?.shutdown()
         try? await services.proxy.shutdown()
         try? await services.admin.shutdown()
     }
