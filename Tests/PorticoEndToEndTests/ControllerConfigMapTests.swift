@@ -47,4 +47,26 @@ struct ControllerConfigMapEndToEndTests {
         }
         try await web.close()
     }
+
+    @Test func checkReadsTheConfigMapAndNamesABadKeyAndValue() async throws {
+        let folder = try TemporaryFolder(prefix: "portico-cli", files: [
+            "svc.yaml": ManifestYAML.service("web", port: 9),
+            "ing.yaml": ManifestYAML.ingress("good", rules: [("good.test", "/", "web")]),
+            "settings.yaml": Self.settings(sslRedirect: "sometimes"),
+        ])
+        defer { folder.remove() }
+        let result = try await CommandLineTests.run(["check", "--configmap", "portico/portico-settings", folder.path])
+        #expect(result.status == 0)
+        #expect(result.output.contains(
+            #"settings.yaml:1: ConfigMap portico/portico-settings: data[ssl-redirect]: "sometimes" is not "true" or "false""#
+        ))
+        let unnamed = try await CommandLineTests.run(["check", folder.path])
+        #expect(!unnamed.output.contains("portico-settings"))
+    }
+
+    @Test func aConfigMapFlagWithoutNamespaceIsRefused() async throws {
+        let result = try await CommandLineTests.run(["run", "--manifests", "/tmp", "--configmap", "settings"])
+        #expect(result.status != 0)
+        #expect(result.output.contains(#"--configmap takes namespace/name, not "settings"."#))
+    }
 }
