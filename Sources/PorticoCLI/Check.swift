@@ -1,5 +1,6 @@
 import ArgumentParser
 import PorticoController
+import PorticoRouting
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,8 +13,12 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var routing: RoutingOptions
 
+    @OptionGroup var settings: ConfigMapOption
+
     mutating func run() async throws {
-        let check = try ManifestCheck.run(directory: directory, options: try routing.translationOptions())
+        var options = try routing.translationOptions()
+        options.controllerConfigMap = try settings.name()
+        let check = try ManifestCheck.run(directory: directory, options: options)
         for problem in check.problems { print(problem) }
         print("\(directory): \(check.objectCount) objects, \(check.errorCount) errors, \(check.warningCount) warnings")
         if check.errorCount > 0 { throw ExitCode(1) }

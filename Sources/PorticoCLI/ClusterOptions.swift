@@ -15,7 +15,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Watch Ingresses, Services, EndpointSlices and Secrets of this namespace only. Default: all namespaces.", valueName: "ns"))
     var watchNamespace: String?
 
-    @Option(help: ArgumentHelp("The controller's ConfigMap of global settings, as namespace/name.", valueName: "ns/name"))
+    @Option(help: ArgumentHelp("The controller's ConfigMap of global settings (ssl-redirect, force-ssl-redirect, hsts), as namespace/name; in local mode it comes from the manifest folder.", valueName: "ns/name"))
     var configmap: String?
 
     @Option(help: ArgumentHelp("The Service (usually type LoadBalancer) in front of Portico, as namespace/name: its load-balancer addresses become the status of our Ingresses.", valueName: "ns/name"))
@@ -40,7 +40,7 @@ struct ClusterOptions: ParsableArguments {
                 "Give --manifests DIR (local mode) or --kubeconfig PATH (cluster mode); inside a pod, cluster mode uses the service account without flags."
             )
         }
-        let configMap = try configmap.map { try Self.name($0, "--configmap") }
+        let configMap = try controllerConfigMap()
         let publishService = try publishService.map { try Self.name($0, "--publish-service") }
         let addresses = (publishStatusAddress ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let watchNamespace, watchNamespace.isEmpty {
@@ -57,6 +57,12 @@ struct ClusterOptions: ParsableArguments {
             electionNamespace: ClusterSettings.electionNamespace(environment: environment, configMap: configMap),
             identity: ClusterSettings.identity(environment: environment)
         )
+    }
+
+    /// The `--configmap` name, in either mode: translation reads its settings, and cluster mode
+    /// also watches it.
+    func controllerConfigMap() throws -> NamespacedName? {
+        try configmap.map { try ConfigMapOption.parse($0) }
     }
 
     private static func name(_ text: String, _ flag: String) throws -> NamespacedName {

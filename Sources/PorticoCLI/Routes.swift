@@ -1,5 +1,6 @@
 import ArgumentParser
 import PorticoController
+import PorticoRouting
 
 struct Routes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +12,12 @@ struct Routes: AsyncParsableCommand {
 
     @OptionGroup var routing: RoutingOptions
 
+    @OptionGroup var settings: ConfigMapOption
+
     mutating func run() async throws {
-        let check = try ManifestCheck.run(directory: directory, options: try routing.translationOptions())
+        var options = try routing.translationOptions()
+        options.controllerConfigMap = try settings.name()
+        let check = try ManifestCheck.run(directory: directory, options: options)
         print(RouteListing.render(check.table), terminator: "")
         if check.errorCount + check.warningCount > 0 {
             print("\n\(check.errorCount) errors, \(check.warningCount) warnings: run `portico check \(directory)` for details.")

@@ -125,11 +125,13 @@ struct Run: AsyncParsableCommand {
         proxy.accessLog = accessLog
         proxy.proxyProtocol = enableProxyProtocol
 
+        var translation = try routing.translationOptions()
+        translation.controllerConfigMap = try cluster.controllerConfigMap()
         var configuration = Configuration(
             source: source,
             proxy: proxy,
             admin: AdminServer.Configuration(bindHost: bindAddress, port: try Self.port(adminPort, "--admin-port")),
-            translation: try routing.translationOptions()
+            translation: translation
         )
         configuration.shutdownDrainDelay = try Self.duration(shutdownDrainDelay, "--shutdown-drain-delay") ?? .seconds(5)
         do {

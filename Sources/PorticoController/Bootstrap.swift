@@ -112,8 +112,10 @@ public enum Bootstrap {
         if case .cluster(let settings) = configuration.source {
             guard let kubernetes else { throw ClusterModeError.noClient }
             var scope = settings.scope
-            if let tcpServices = configuration.translation.tcpServicesConfigMap, !scope.configMaps.contains(tcpServices) {
-                scope.configMaps.append(tcpServices)
+            // Translation reads these ConfigMaps, so the source must watch them whoever named them.
+            let readByTranslation = [configuration.translation.tcpServicesConfigMap, configuration.translation.controllerConfigMap]
+            for name in readByTranslation.compactMap({ $0 }) where !scope.configMaps.contains(name) {
+                scope.configMaps.append(name)
             }
             cluster = ClusterParts(settings: settings, scope: scope, api: kubernetes, logger: logger, failureLevel: clientLogsFailures ? .debug : nil)
         }

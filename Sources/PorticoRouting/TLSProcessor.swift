@@ -12,7 +12,8 @@ internal import PorticoRouteTable
 /// - A host listed in a TLS section (or covered by a wildcard TLS host) redirects plain HTTP
 ///   unless `portico.dev/ssl-redirect: "false"`; `portico.dev/force-ssl-redirect: "true"`
 ///   redirects without TLS. The oldest Ingress naming a host decides its annotations, the same
-///   rule as for paths.
+///   rule as for paths. Without the annotation, the controller ConfigMap's `ssl-redirect` and
+///   `force-ssl-redirect` decide, and its `hsts` decides whether TLS hosts send HSTS.
 struct TLSProcessor: TranslationProcessor {
     static let sslRedirectAnnotation = "portico.dev/ssl-redirect"
     static let forceSSLRedirectAnnotation = "portico.dev/force-ssl-redirect"
@@ -127,11 +128,18 @@ struct TLSProcessor: TranslationProcessor {
         for index in state.parsed.indices where !state.parsed[index].isRejected {
             let ingress = state.parsed[index]
             let annotations = ingress.source.object.metadata.annotations ?? [:]
-            let sslRedirect = flag(Self.sslRedirectAnnotation, annotations, default: true, report: &state.parsed[index].report)
-            let force = flag(Self.forceSSLRedirectAnnotation, annotations, default: false, report: &state.parsed[index].report)
+            let settings = state.settings
+            let sslRedirect = flag(
+                Self.sslRedirectAnnotation, annotations, default: settings.sslRedirect, report: &state.parsed[index].report
+            )
+            let force = flag(
+                Self.forceSSLRedirectAnnotation, annotations, default: settings.forceSSLRedirect, report: &state.parsed[index].report
+            )
             for host in ingress.hosts where state.hosts[host] != nil && decided.insert(host).inserted {
                 let covered = Self.isCovered(host, by: tlsHosts)
-                state.hosts[host]?.security = HostSecurity(redirectToHTTPS: force || (covered && sslRedirect), hsts: covered)
+                state.hosts[host]?.security = HostSecurity(
+                    redirectToHTTPS: force || (covered && sslRedirect), hsts: covered && settings.hsts
+                )
             }
         }
     }
@@ -150,13 +158,11 @@ struct TLSProcessor: TranslationProcessor {
 
     private func flag(_ name: String, _ annotations: [String: String], default value: Bool, report: inout ObjectReport) -> Bool {
         guard let written = annotations[name] else { return value }
-        switch written.lowercased() {
-        case "true": return true
-        case "false": return false
-        default:
+        guard let parsed = ControllerSettings.boolean(written) else {
             report.warning("metadata.annotations[\(name)]", "\(quoted(written)) is not \"true\" or \"false\"; it is ignored")
             return value
         }
+        return parsed
     }
 
     private func list(_ hosts: [String]) -> String {

@@ -8,12 +8,13 @@ internal import PorticoRouteTable
 /// whatever order its objects were added in (conflicts are decided by Ingress age and name,
 /// never by arrival). A bad Ingress is skipped whole and reported; every other one compiles.
 ///
-/// The processors run in this order: IngressClass filter, validation, rules/paths, default
+/// The processors run in this order: the controller ConfigMap's settings, IngressClass filter, validation, rules/paths, default
 /// backends, TLS (certificates by SNI name, redirect and HSTS flags), TLS passthrough hosts,
 /// TCP services (the tcp-services ConfigMap), clusters and endpoints, and each cluster's
 /// upstream protocol.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
+        ControllerSettingsProcessor(),
         IngressClassFilter(),
         IngressParser(),
         RuleProcessor(),

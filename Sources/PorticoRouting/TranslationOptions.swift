@@ -19,6 +19,9 @@ public struct TranslationOptions: Hashable, Sendable {
     /// The ConfigMap listing layer-4 TCP services (`--tcp-services-configmap`), in
     /// ingress-nginx's format; nil runs none.
     public var tcpServicesConfigMap: NamespacedName?
+    /// The controller's ConfigMap of global settings (`--configmap`), read with ingress-nginx's
+    /// key names (`ssl-redirect`, `force-ssl-redirect`, `hsts`); nil means the built-in defaults.
+    public var controllerConfigMap: NamespacedName?
     /// Ports of Portico's own listeners (HTTP, HTTPS, admin), which a TCP service cannot take.
     public var reservedPorts: Set<Int>
 
@@ -33,7 +36,8 @@ public struct TranslationOptions: Hashable, Sendable {
         defaultBackendPort: ServicePortReference? = nil,
         defaultSSLCertificate: NamespacedName? = nil,
         tcpServicesConfigMap: NamespacedName? = nil,
-        reservedPorts: Set<Int> = []
+        reservedPorts: Set<Int> = [],
+        controllerConfigMap: NamespacedName? = nil
     ) {
         self.ingressClass = ingressClass
         self.controllerName = controllerName
@@ -43,5 +47,6 @@ public struct TranslationOptions: Hashable, Sendable {
         self.defaultSSLCertificate = defaultSSLCertificate
         self.tcpServicesConfigMap = tcpServicesConfigMap
         self.reservedPorts = reservedPorts
+        self.controllerConfigMap = controllerConfigMap
     }
 }

@@ -7,6 +7,8 @@ struct TranslationState {
     let options: TranslationOptions
     /// Ingresses of our class, oldest first (the order conflicts are decided in).
     var ingresses: [SourcedObject<Ingress>] = []
+    /// The controller ConfigMap's settings, or the built-in defaults.
+    var settings = ControllerSettings()
     var parsed: [ParsedIngress] = []
     var hosts: [HostMatch: VirtualHostBuilder] = [:]
     var defaultRoute: Route?

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PorticoController
 import PorticoProxy
+import PorticoRouting
 import PorticoTestSupport
 import Testing
 
@@ -25,6 +26,7 @@ final class PorticoHarness: Sendable {
     /// Writes `files` (name → YAML) into a new folder, starts Portico on it, runs `body`, stops.
     static func run(
         files: [String: String],
+        translation: TranslationOptions = TranslationOptions(),
         _ body: @Sendable (PorticoHarness) async throws -> Void
     ) async throws {
         let folder = try TemporaryFolder(prefix: "portico-e2e", files: files)
@@ -34,7 +36,8 @@ final class PorticoHarness: Sendable {
         let configuration = Configuration(
             source: .manifests(directory: folder.path),
             proxy: proxy,
-            admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0)
+            admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0),
+            translation: translation
         )
         let services = try Bootstrap.makeServices(configuration: configuration, logger: Logger(label: "e2e"), registry: nil)
         let proxyPort = try await services.proxy.start()
