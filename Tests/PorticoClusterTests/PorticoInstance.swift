@@ -37,6 +37,7 @@ final class PorticoInstance: Sendable {
         publishService: NamespacedName? = nil,
         watchNamespace: String? = nil,
         tcpServices: NamespacedName? = nil,
+        controllerConfigMap: NamespacedName? = nil,
         logger: Logger = Logger(label: "cluster-test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PorticoInstance {
         let settings = ClusterSettings(
@@ -55,6 +56,7 @@ final class PorticoInstance: Sendable {
             admin: AdminServer.Configuration(bindHost: "127.0.0.1", port: 0)
         )
         configuration.translation.tcpServicesConfigMap = tcpServices
+        configuration.translation.controllerConfigMap = controllerConfigMap
         let services = try Bootstrap.makeServices(configuration: configuration, logger: logger, registry: nil)
         let proxyPort = try await services.proxy.start()
         let adminPort = try await services.admin.start()
