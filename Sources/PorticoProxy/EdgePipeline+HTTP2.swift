@@ -7,6 +7,8 @@ extension ChannelPipeline.SynchronousOperations {
     /// Sets up a downstream HTTP/2 connection, after ALPN chose `h2` or the h2c preface was
     /// seen, front to back:
     ///
+    /// 0. `FlushCoalescingHandler`: the flushes of one event-loop tick (one per finished
+    ///    stream) leave as one write;
     /// 1. `NIOHTTP2Handler` with its inline stream multiplexer: framing, HPACK, flow control and
     ///    swift-nio-http2's DoS protections at their defaults; it advertises the stream limit,
     ///    the initial window and the header list limit (`maxHeaderBytes`);
@@ -47,6 +49,7 @@ extension ChannelPipeline.SynchronousOperations {
                 }
             }
         )
+        try self.addHandler(FlushCoalescingHandler())
         try self.addHandler(handler)
         try self.addHandler(manager)
         // The connection was active before these handlers existed (ALPN or the h2c preface

@@ -71,6 +71,8 @@ import Testing
         } else {
             try channel.writeInbound(bytes)
         }
+        // The HTTP/2 pipeline flushes at the end of the event-loop tick (FlushCoalescingHandler).
+        channel.embeddedEventLoop.run()
         let answer = try self.written(channel)
         // The server's first frame is its SETTINGS frame: type 4 at byte 3, stream 0.
         #expect(answer.getInteger(at: 3, as: UInt8.self) == 4)
