@@ -17,7 +17,8 @@ public protocol KubernetesAPI: Sendable {
     /// A watch stream: one element per event line, as it arrives. The stream finishes without
     /// error when the server ends the watch (its `timeoutSeconds`), throws a `KubeAPIError` when
     /// the connection fails or the server refuses the watch (a 410 answer included), and ends
-    /// the request when the consumer stops iterating or its task is cancelled.
+    /// the request when the iterating task is cancelled or the stream value is released
+    /// (`AsyncThrowingStream` tells nothing when a consumer merely stops iterating).
     func watch<Object: Decodable & Sendable>(
         _ resource: APIResource,
         namespace: String?,
