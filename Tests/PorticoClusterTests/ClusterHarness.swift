@@ -132,36 +132,3 @@ func waitUntil(_ what: String, timeout: Duration = .seconds(15), _ condition: @S
     throw HarnessError(description: "timed out waiting until \(what)")
 }
 
-/// Log lines kept for assertions.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
-
-    func append(_ level: Logger.Level, _ message: String) {
-        lines.withLock { $0.append((level, message)) }
-    }
-
-    var messages: [String] { lines.withLock { $0.map(\.1) } }
-
-    func messages(atLeast level: Logger.Level) -> [String] {
-        lines.withLock { $0.filter { $0.0 >= level }.map(\.1) }
-    }
-
-    var logger: Logger {
-        Logger(label: "cluster-test") { _ in CapturingLogHandler(capture: self) }
-    }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .debug
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        capture.append(event.level, "\(event.message)")
-    }
-}

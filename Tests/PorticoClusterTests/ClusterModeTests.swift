@@ -151,15 +151,15 @@ struct ClusterModeTests {
         try await ClusterHarness.run { cluster in
             let stranger = try TestCertificateAuthority(name: "Some Other Cluster CA")
             let kubeconfig = try cluster.writeKubeconfig(name: "wrong-ca", caPEM: stranger.certificatePEM)
-            let capture = LogCapture()
-            let portico = try await PorticoInstance.start(cluster, kubeconfig: kubeconfig, logger: capture.logger)
+            let capture = LogRecorder(level: .debug)
+            let portico = try await PorticoInstance.start(cluster, kubeconfig: kubeconfig, logger: capture.logger(label: "cluster-test"))
             do {
                 do {
                     try await waitUntil("a certificate error is logged") {
                         capture.messages(atLeast: .error).contains { $0.contains("did not verify against the CA") }
                     }
                 } catch {
-                    Issue.record("logged: \(capture.messages.suffix(20))")
+                    Issue.record("logged: \(capture.messages().suffix(20))")
                     throw error
                 }
                 #expect(!portico.isReady)
@@ -178,8 +178,8 @@ struct ClusterModeTests {
     @Test func aForbiddenListNamesTheMissingPermission() async throws {
         try await ClusterHarness.run { cluster in
             cluster.server.deny(AccessRule(verb: "list", resource: "ingresses"))
-            let capture = LogCapture()
-            let portico = try await PorticoInstance.start(cluster, logger: capture.logger)
+            let capture = LogRecorder(level: .debug)
+            let portico = try await PorticoInstance.start(cluster, logger: capture.logger(label: "cluster-test"))
             do {
                 try await waitUntil("the missing permission is logged") {
                     capture.messages(atLeast: .error).contains { $0.contains("list") && $0.contains("ingresses") && $0.contains("ClusterRole") }
@@ -201,8 +201,8 @@ struct ClusterModeTests {
             // A kubeconfig pointing at a port nobody listens on (the test server's, once stopped).
             let kubeconfig = try cluster.writeKubeconfig(name: "kubeconfig", caPEM: cluster.server.caPEM)
             try await cluster.stopServer()
-            let capture = LogCapture()
-            let portico = try await PorticoInstance.start(cluster, kubeconfig: kubeconfig, logger: capture.logger)
+            let capture = LogRecorder(level: .debug)
+            let portico = try await PorticoInstance.start(cluster, kubeconfig: kubeconfig, logger: capture.logger(label: "cluster-test"))
             try await Task.sleep(for: .seconds(1))
             let lines = capture.messages(atLeast: .warning)
             #expect(!portico.isReady)

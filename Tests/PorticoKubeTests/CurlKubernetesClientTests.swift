@@ -273,19 +273,19 @@ struct CurlKubernetesClientTests {
 
     @Test func insecureSkipTLSVerifyConnectsAnywayAndWarns() async throws {
         let other = try TestCertificateAuthority(name: "Some Other CA")
-        let lines = CapturedLogLines()
-        try await withStub(trust: other.certificatePEM, insecure: true, logger: lines.logger, respond: { _ in .init(chunks: ["{\"name\":\"x\"}"]) }) { setup in
+        let lines = LogRecorder()
+        try await withStub(trust: other.certificatePEM, insecure: true, logger: lines.logger(label: "portico.kube.test"), respond: { _ in .init(chunks: ["{\"name\":\"x\"}"]) }) { setup in
             let item = try await setup.client.get(.services, namespace: "a", name: "x", as: Item.self)
 
             #expect(item.name == "x")
-            #expect(lines.messages.contains { $0.hasPrefix("warning TLS VERIFICATION OF THE API SERVER IS OFF") })
+            #expect(lines.lines.contains { $0.hasPrefix("warning TLS VERIFICATION OF THE API SERVER IS OFF") })
         }
     }
 
     @Test func eachFailureClassIsLoggedOnceUntilItRecovers() async throws {
-        let lines = CapturedLogLines()
+        let lines = LogRecorder()
         let failing = Mutex(true)
-        try await withStub(logger: lines.logger, respond: { request in
+        try await withStub(logger: lines.logger(label: "portico.kube.test"), respond: { request in
             if request.uri.contains("/secrets"), failing.withLock({ $0 }) {
                 return .init(status: .forbidden, chunks: ["{\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403}"])
             }
@@ -300,7 +300,7 @@ struct CurlKubernetesClientTests {
             failing.withLock { $0 = false }
             _ = try await setup.client.get(.secrets, namespace: "a", name: "x", as: Item.self)
 
-            #expect(lines.messages.filter { !$0.hasPrefix("debug") } == [
+            #expect(lines.lines.filter { !$0.hasPrefix("debug") } == [
                 "error Kubernetes API: RBAC: the service account cannot get secrets in namespace a; grant it in a Role bound in a or a ClusterRole (GET /api/v1/namespaces/a/secrets/x: {\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403})",
                 "info Kubernetes API: recovered from forbidden get secrets failures",
             ])

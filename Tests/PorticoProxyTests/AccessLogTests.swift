@@ -2,46 +2,17 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import PorticoRouteTable
+import PorticoTestSupport
 import Synchronization
 import Testing
 
 @testable import PorticoProxy
 
-/// Keeps every record, for asserting on access-log lines.
-private final class RecordingLogHandler: LogHandler, Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    let records = Mutex<[Record]>([])
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        self.records.withLock {
-            $0.append(Record(level: event.level, message: event.message.description, metadata: event.metadata ?? [:]))
-        }
-    }
-}
-
 @Suite("Access log")
 struct AccessLogTests {
     @Test func oneInfoLinePerRequestWithItsFields() throws {
-        let handler = RecordingLogHandler()
-        let logger = Logger(label: "portico.access") { _ in handler }
+        let handler = LogRecorder()
+        let logger = handler.logger(label: "portico.access")
         let configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
         let channel = EmbeddedChannel()
         let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
@@ -53,7 +24,7 @@ struct AccessLogTests {
         )
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         try channel.writeInbound(ByteBuffer(string: "GET /a?b HTTP/1.1\r\nHost: h.example\r\n\r\nHEAD /c HTTP/1.1\r\nHost: h.example\r\n\r\n"))
-        let records = handler.records.withLock { $0 }
+        let records = handler.records
         #expect(records.count == 2)
         let first = try #require(records.first)
         #expect(first.level == .info)
@@ -75,8 +46,8 @@ struct AccessLogTests {
 
 extension AccessLogTests {
     @Test func aGRPCCallAnsweredLocallyLogsBothStatuses() throws {
-        let handler = RecordingLogHandler()
-        let logger = Logger(label: "portico.access") { _ in handler }
+        let handler = LogRecorder()
+        let logger = handler.logger(label: "portico.access")
         let configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
         let channel = EmbeddedChannel()
         let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
@@ -87,7 +58,7 @@ extension AccessLogTests {
         try channel.writeInbound(
             ByteBuffer(string: "POST /a.B/C HTTP/1.1\r\nHost: h\r\nContent-Type: application/grpc\r\nContent-Length: 0\r\n\r\n")
         )
-        let record = try #require(handler.records.withLock { $0 }.first)
+        let record = try #require(handler.records.first)
         #expect(record.metadata["status"] == "404")
         #expect(record.metadata["grpc_status"] == "12")
         #expect(record.metadata["bytes_sent"] == "0")

@@ -10,32 +10,6 @@ import Testing
 
 @testable import PorticoProxy
 
-/// Keeps every log record, to check what the upstream pool logs and how often.
-private final class UpstreamLogRecorder: LogHandler, Sendable {
-    let messages = Mutex<[String]>([])
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        self.messages.withLock { $0.append("\(event.level): \(event.message)") }
-    }
-
-    func count(containing text: String) -> Int {
-        self.messages.withLock { $0.filter { $0.contains(text) }.count }
-    }
-}
-
 /// Collects what an upstream connection reports, on its event loop.
 private final class RecordingDelegate: UpstreamDelegate {
     var parts: [String] = []
@@ -262,8 +236,8 @@ struct UpstreamProtocolIntegrationTests {
         let leaf = try authority.issue(commonName: "api", dnsNames: [Self.serverName])
         let stub = try await UpstreamStub.start(name: "secure", tls: Self.serverContext(leaf, alpn: ["http/1.1"]))
         let route = Self.tlsRoute(stub.endpoint, version: .http1, verification: .certificateAuthority(pem: Array(other.certificatePEM.utf8)))
-        let recorder = UpstreamLogRecorder()
-        let logger = Logger(label: "portico.test") { _ in recorder }
+        let recorder = LogRecorder()
+        let logger = recorder.logger()
         try await withProxy(makeTable([route]), stubs: [stub], logger: logger) { proxy in
             for _ in 0..<3 {
                 let status = try await proxy.send().status
@@ -277,8 +251,8 @@ struct UpstreamProtocolIntegrationTests {
     @Test func unusableCAFailsClosedWithoutConnecting() async throws {
         let stub = try await UpstreamStub.start(name: "never")
         let route = Self.tlsRoute(stub.endpoint, version: .http1, verification: .unavailable(reason: "Secret default/upstream-ca does not exist"))
-        let recorder = UpstreamLogRecorder()
-        let logger = Logger(label: "portico.test") { _ in recorder }
+        let recorder = LogRecorder()
+        let logger = recorder.logger()
         try await withProxy(makeTable([route]), stubs: [stub], logger: logger) { proxy in
             let first = try await proxy.send().status
             let second = try await proxy.send().status
@@ -293,8 +267,8 @@ struct UpstreamProtocolIntegrationTests {
         let leaf = try authority.issue(commonName: "api", dnsNames: ["unrelated.example"])
         let stub = try await UpstreamStub.start(name: "unverified", behavior: .fixed(status: 200, body: "ok"), tls: Self.serverContext(leaf, alpn: ["http/1.1"]))
         let route = Self.tlsRoute(stub.endpoint, version: .http1, verification: .none)
-        let recorder = UpstreamLogRecorder()
-        let logger = Logger(label: "portico.test") { _ in recorder }
+        let recorder = LogRecorder()
+        let logger = recorder.logger()
         try await withProxy(makeTable([route]), stubs: [stub], logger: logger) { proxy in
             for _ in 0..<3 {
                 let response = try await proxy.send()
