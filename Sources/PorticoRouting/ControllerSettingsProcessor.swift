@@ -8,18 +8,13 @@ internal import PorticoModel
 struct ControllerSettingsProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         guard let name = state.options.controllerConfigMap else { return }
-        let key = ObjectKey(kind: .configMap, name: name)
-        guard let sourced = state.snapshot.objects[key], case .configMap(let configMap) = sourced.resource else {
-            state.diagnostics.append(
-                Diagnostic(
-                    severity: .warning, object: key, origin: .apiServer, field: "",
-                    message: "does not exist, so the built-in defaults apply (--configmap)"
-                )
+        guard
+            let (key, configMap, origin) = state.namedConfigMap(
+                name, whenMissing: "does not exist, so the built-in defaults apply (--configmap)"
             )
-            return
-        }
+        else { return }
         let (settings, problems) = ControllerSettings.parse(configMap.data ?? [:])
-        var report = ObjectReport(object: key, origin: sourced.origin)
+        var report = ObjectReport(object: key, origin: origin)
         for problem in problems {
             report.warning("data[\(problem.key)]", problem.message)
         }

@@ -14,17 +14,12 @@ internal import PorticoRouteTable
 struct TCPServicesProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         guard let name = state.options.tcpServicesConfigMap else { return }
-        let key = ObjectKey(kind: .configMap, name: name)
-        guard let sourced = state.snapshot.objects[key], case .configMap(let configMap) = sourced.resource else {
-            state.diagnostics.append(
-                Diagnostic(
-                    severity: .warning, object: key, origin: .apiServer, field: "",
-                    message: "does not exist, so no TCP service listens (--tcp-services-configmap)"
-                )
+        guard
+            let (key, configMap, origin) = state.namedConfigMap(
+                name, whenMissing: "does not exist, so no TCP service listens (--tcp-services-configmap)"
             )
-            return
-        }
-        var report = ObjectReport(object: key, origin: sourced.origin)
+        else { return }
+        var report = ObjectReport(object: key, origin: origin)
         for (port, value) in (configMap.data ?? [:]).sorted(by: { $0.key < $1.key }) {
             let field = "data[\(port)]"
             switch TCPServiceEntry.parse(port: port, value: value, reservedPorts: state.options.reservedPorts) {
