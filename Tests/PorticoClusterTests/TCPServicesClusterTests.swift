@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PorticoModel
 import PorticoTestSupport
 import Testing
@@ -7,12 +9,20 @@ import Testing
 /// followed when it changes.
 @Suite("TCP services in cluster mode", .serialized)
 struct TCPServicesClusterTests {
-    /// A port nothing listens on now (bound and released), for a TCP service's listener.
+    /// A port nothing listens on now, below the kernel's ephemeral range (32768 and up), so
+    /// that the listeners other tests bind on port 0 in parallel cannot take it between this
+    /// probe and Portico's bind. (An ephemeral port, bound and released, was taken that way.)
     static func freePort() async throws -> Int {
-        let probe = try await TCPEchoStub.start()
-        let port = probe.port
-        try await probe.close()
-        return port
+        for _ in 0..<50 {
+            let port = Int.random(in: 20_000..<30_000)
+            let probe = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: port).get()
+            if let probe {
+                try await probe.close()
+                return port
+            }
+        }
+        throw HarnessError(description: "no free port between 20000 and 30000")
     }
 
     static func configMap(_ data: [Int: String]) -> String {
