@@ -230,7 +230,9 @@ private final class StubHandler: ChannelInboundHandler {
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         context.flush()
-        if self.streamRemaining == 0 {
+        // The flush can report writability and re-enter this method, which may then finish the
+        // response itself; ending it twice would violate HTTP framing.
+        if self.streamRemaining == 0, self.streaming {
             self.streaming = false
             self.finish(context: context)
         }
