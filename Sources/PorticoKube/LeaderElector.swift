@@ -51,11 +51,9 @@ public struct LeaderElector: Sendable {
     public func run() async {
         let clock = ContinuousClock()
         var lastRenew: ContinuousClock.Instant?
-        var held: Lease?
         while !Task.isCancelled {
             do {
-                held = try await attempt()
-                if held != nil {
+                if try await attempt() != nil {
                     lastRenew = clock.now
                     if !leadership.isLeader {
                         logger.info("became leader", metadata: ["lease": "\(lease)", "identity": "\(identity)"])
@@ -71,7 +69,6 @@ public struct LeaderElector: Sendable {
             }
             if leadership.isLeader, let renewed = lastRenew, clock.now - renewed >= timing.renewDeadline {
                 stepDown(reason: "could not renew the lease within \(timing.renewDeadline)")
-                held = nil
             }
             do {
                 try await Task.sleep(for: timing.retryPeriod)
@@ -79,9 +76,9 @@ public struct LeaderElector: Sendable {
                 break
             }
         }
-        if leadership.isLeader, let held {
+        if leadership.isLeader {
             leadership.set(false)
-            await release(held)
+            await release()
         }
     }
 
@@ -130,16 +127,31 @@ public struct LeaderElector: Sendable {
 
     /// Clears the holder so that another replica takes over at once. Runs in a fresh task
     /// because the calling one is cancelled; a failure only means the others wait out the
-    /// lease duration.
-    private func release(_ held: Lease) async {
+    /// lease duration. The Lease is read again first: a renew cancelled in flight may have
+    /// been written by the server without our seeing its answer, and releasing with the
+    /// resourceVersion we last saw would then be refused with 409.
+    private func release() async {
         let api = self.api
         let name = self.lease
-        let released = LeaseDecision.released(held, now: now())
-        let result = await Task {
-            try await api.replace(.leases, namespace: name.namespace, name: name.name, subresource: nil, released)
+        let identity = self.identity
+        let now = self.now
+        let result = await Task { () async throws -> Bool in
+            var attempts = 0
+            while true {
+                attempts += 1
+                let current = try await api.get(.leases, namespace: name.namespace, name: name.name, as: Lease.self)
+                guard current.spec?.holderIdentity == identity else { return false }
+                do {
+                    _ = try await api.replace(.leases, namespace: name.namespace, name: name.name, subresource: nil, LeaseDecision.released(current, now: now()))
+                    return true
+                } catch let error as KubeAPIError where error.httpStatus == 409 && attempts < 3 {
+                    continue
+                }
+            }
         }.result
         switch result {
-        case .success: logger.info("released the lease", metadata: ["lease": "\(name)"])
+        case .success(true): logger.info("released the lease", metadata: ["lease": "\(name)"])
+        case .success(false): logger.info("the lease already has another holder; nothing to release", metadata: ["lease": "\(name)"])
         case .failure(let error): logger.warning("could not release the lease; the next leader waits for it to expire", metadata: ["error": "\(error)"])
         }
     }

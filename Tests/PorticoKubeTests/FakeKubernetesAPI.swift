@@ -29,6 +29,7 @@ final class FakeKubernetesAPI: KubernetesAPI {
         var objects: [String: Data] = [:]
         var version = 100
         var errors: [String: [KubeAPIError]] = [:]
+        var lostResponses: [String: Int] = [:]
         var requests: [Request] = []
         var watches: [String: [Watch]] = [:]
     }
@@ -47,6 +48,13 @@ final class FakeKubernetesAPI: KubernetesAPI {
     /// The next `count` requests of `verb` (`list`, `watch`, `get`, `create`, `replace`) fail.
     func fail(_ verb: String, with error: KubeAPIError, times count: Int = 1) {
         state.withLock { $0.errors[verb, default: []] += Array(repeating: error, count: count) }
+    }
+
+    /// The next `count` writes of `verb` (`create`, `replace`) are applied but answered with a
+    /// transport error, as when a connection drops (or the caller gives up) after the server
+    /// committed the write.
+    func loseResponses(_ verb: String, times count: Int = 1) {
+        state.withLock { $0.lostResponses[verb, default: 0] += count }
     }
 
     var requests: [Request] { state.withLock { $0.requests } }
@@ -172,7 +180,17 @@ final class FakeKubernetesAPI: KubernetesAPI {
             state.objects[key] = stored
             return stored
         }
+        try loseResponseIfScripted("replace")
         return try JSONDecoder().decode(Object.self, from: stored)
+    }
+
+    private func loseResponseIfScripted(_ verb: String) throws(KubeAPIError) {
+        let lose = state.withLock { state in
+            guard let count = state.lostResponses[verb], count > 0 else { return false }
+            state.lostResponses[verb] = count - 1
+            return true
+        }
+        if lose { throw KubeAPIError(kind: .transport, message: "\(verb): connection closed before the response") }
     }
 
     func mergePatch<Object: Decodable & Sendable>(_ resource: APIResource, namespace: String?, name: String, subresource: String?, patch: Data, as objectType: Object.Type) async throws -> Object {

@@ -106,6 +106,24 @@ struct LeaderElectorTests {
         await secondTask.value
     }
 
+    /// A renew the server wrote but whose answer never arrived leaves the elector holding an
+    /// older resourceVersion; releasing with that one would get 409 and leave the others to
+    /// wait out the lease (seen in CI as a takeover 3 s late).
+    @Test func aLeaderReleasesEvenWhenItsLastRenewAnswerWasLost() async throws {
+        let api = FakeKubernetesAPI()
+        let leadership = Leadership()
+        let task = Task { await elector(api, "one", leadership).run() }
+        try await waitUntil("it leads") { leadership.isLeader }
+        let renewsBefore = api.requests("replace", .leases).count
+        api.loseResponses("replace")
+        try await waitUntil("a renew is written but its answer lost") { api.requests("replace", .leases).count > renewsBefore }
+        task.cancel()
+        await task.value
+        let lease = try #require(api.storedObject(.leases, namespace: "ops", name: "portico-leader", as: Lease.self))
+        #expect(lease.spec?.holderIdentity == nil)
+        #expect(lease.spec?.leaseDurationSeconds == 1)
+    }
+
     @Test func aLeaderThatCannotRenewStepsDownWithinTheRenewDeadline() async throws {
         let api = FakeKubernetesAPI()
         let leadership = Leadership()
