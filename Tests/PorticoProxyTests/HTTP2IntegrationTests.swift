@@ -302,30 +302,31 @@ import Testing
 
     @Test func grpcCallsGetGRPCStatusesForLocalErrors() async throws {
         let silent = try await UpstreamStub.start(name: "silent", behavior: .neverAnswer)
-        let refused = try await closedPort()
-        let table = makeTable([
-            TestRoute(host: .exact("empty.test"), service: "empty", endpoints: []),
-            TestRoute(host: .exact("refused.test"), service: "refused", endpoints: [Endpoint(host: "127.0.0.1", port: refused)]),
-            TestRoute(host: .exact("slow.test"), service: "silent", endpoints: [silent.endpoint]),
-        ])
-        try await withHarness(table, stubs: [silent], configure: { $0.upstreamResponseTimeout = .milliseconds(300) }) { harness in
-            try await harness.withTLSClient { client in
-                let cases: [(String, Int, String)] = [
-                    ("nowhere.test", 12, "no route"),
-                    ("empty.test", 14, "no healthy upstream"),
-                    ("refused.test", 14, "upstream connect error"),
-                    ("slow.test", 4, "upstream request timeout"),
-                ]
-                for (authority, code, message) in cases {
-                    let response = try await client.send(
-                        method: "POST", path: "/echo.Echo/Get", authority: authority, headers: Self.grpcHeaders,
-                        body: ByteBuffer(bytes: [0, 0, 0, 0, 0])
-                    )
-                    #expect(response.status == 200, "\(authority)")
-                    #expect(response.endedWithHead, "\(authority): trailers-only is one HEADERS frame")
-                    #expect(response.header("content-type") == "application/grpc", "\(authority)")
-                    #expect(response.header("grpc-status") == String(code), "\(authority)")
-                    #expect(response.header("grpc-message")?.hasPrefix(message) == true, "\(authority)")
+        try await RefusingPort.with { refused in
+            let table = makeTable([
+                TestRoute(host: .exact("empty.test"), service: "empty", endpoints: []),
+                TestRoute(host: .exact("refused.test"), service: "refused", endpoints: [Endpoint(host: "127.0.0.1", port: refused)]),
+                TestRoute(host: .exact("slow.test"), service: "silent", endpoints: [silent.endpoint]),
+            ])
+            try await withHarness(table, stubs: [silent], configure: { $0.upstreamResponseTimeout = .milliseconds(300) }) { harness in
+                try await harness.withTLSClient { client in
+                    let cases: [(String, Int, String)] = [
+                        ("nowhere.test", 12, "no route"),
+                        ("empty.test", 14, "no healthy upstream"),
+                        ("refused.test", 14, "upstream connect error"),
+                        ("slow.test", 4, "upstream request timeout"),
+                    ]
+                    for (authority, code, message) in cases {
+                        let response = try await client.send(
+                            method: "POST", path: "/echo.Echo/Get", authority: authority, headers: Self.grpcHeaders,
+                            body: ByteBuffer(bytes: [0, 0, 0, 0, 0])
+                        )
+                        #expect(response.status == 200, "\(authority)")
+                        #expect(response.endedWithHead, "\(authority): trailers-only is one HEADERS frame")
+                        #expect(response.header("content-type") == "application/grpc", "\(authority)")
+                        #expect(response.header("grpc-status") == String(code), "\(authority)")
+                        #expect(response.header("grpc-message")?.hasPrefix(message) == true, "\(authority)")
+                    }
                 }
             }
         }

@@ -119,17 +119,17 @@ import Testing
 
     @Test func aPassthroughHostWithoutABackendClosesTheConnection() async throws {
         let web = try await UpstreamStub.start(name: "web")
-        let probe = try await TCPEchoStub.start()
-        let dead = probe.endpoint
-        try await probe.close()
         do {
-            _ = try await withServer(web: web, passthrough: dead) { harness in
-                await #expect(throws: (any Error).self) {
-                    _ = try await TCPTestClient.run(
-                        port: harness.httpsPort,
-                        tls: TLSClientSettings(serverName: "db.test", trustedRootPEM: authority.certificatePEM),
-                        payload: .bytes(Array("ping".utf8)), halfClose: false, stopAfter: 4, timeout: .seconds(10)
-                    )
+            try await RefusingPort.with { refusing in
+                let dead = Endpoint(host: "127.0.0.1", port: refusing)
+                _ = try await withServer(web: web, passthrough: dead) { harness in
+                    await #expect(throws: (any Error).self) {
+                        _ = try await TCPTestClient.run(
+                            port: harness.httpsPort,
+                            tls: TLSClientSettings(serverName: "db.test", trustedRootPEM: authority.certificatePEM),
+                            payload: .bytes(Array("ping".utf8)), halfClose: false, stopAfter: 4, timeout: .seconds(10)
+                        )
+                    }
                 }
             }
         } catch {

@@ -105,13 +105,3 @@ func withProxy<Result>(
         throw error
     }
 }
-
-/// A TCP port on 127.0.0.1 that nothing listens on: bound, then closed.
-func closedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0)
-        .get()
-    let port = channel.localAddress?.port ?? 1
-    try await channel.close()
-    return port
-}

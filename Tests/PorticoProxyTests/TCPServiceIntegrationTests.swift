@@ -167,15 +167,14 @@ import Testing
     }
 
     @Test func aRefusedBackendClosesTheClient() async throws {
-        // Bind and close a listener to get a port nothing listens on.
-        let probe = try await TCPEchoStub.start()
-        let deadEndpoint = probe.endpoint
-        try await probe.close()
-        try await Self.withManager(Self.table([6001: ("dead", [deadEndpoint])])) { manager, _ in
-            let port = try #require(manager.boundPort(for: 6001))
-            let outcome = try await TCPTestClient.run(port: port, payload: .bytes(Array("hello".utf8)), timeout: .seconds(10))
-            #expect(outcome.receivedCount == 0)
-            #expect(outcome.sawEnd)
+        try await RefusingPort.with { refusing in
+            let deadEndpoint = Endpoint(host: "127.0.0.1", port: refusing)
+            try await Self.withManager(Self.table([6001: ("dead", [deadEndpoint])])) { manager, _ in
+                let port = try #require(manager.boundPort(for: 6001))
+                let outcome = try await TCPTestClient.run(port: port, payload: .bytes(Array("hello".utf8)), timeout: .seconds(10))
+                #expect(outcome.receivedCount == 0)
+                #expect(outcome.sawEnd)
+            }
         }
     }
 

@@ -8,12 +8,13 @@ import Testing
 @Suite("Upstream connections and failures through a real proxy")
 struct UpstreamIntegrationTests {
     @Test func refusedConnectionGets502() async throws {
-        let port = try await closedPort()
-        let table = makeTable([TestRoute(service: "down", endpoints: [Endpoint(host: "127.0.0.1", port: port)])])
-        try await withProxy(table) { proxy in
-            let response = try await proxy.send()
-            #expect(response.status == 502)
-            #expect(!response.bodyString.isEmpty)
+        try await RefusingPort.with { port in
+            let table = makeTable([TestRoute(service: "down", endpoints: [Endpoint(host: "127.0.0.1", port: port)])])
+            try await withProxy(table) { proxy in
+                let response = try await proxy.send()
+                #expect(response.status == 502)
+                #expect(!response.bodyString.isEmpty)
+            }
         }
     }
 
