@@ -319,9 +319,11 @@ endpoints:
 EOF
 }
 
-# Where the portico binary is: PORTICO_BIN, else .build/release/portico in the repository.
+# Where the portico binary is: PORTICO_BIN, else the release build that the Dockerfile ships
+# (Swift runtime and Foundation linked statically), kept apart in .build-static so that it does
+# not fight the ordinary release build over flags.
 portico_binary() {
-    echo "${PORTICO_BIN:-$REPO_DIR/.build/release/portico}"
+    echo "${PORTICO_BIN:-$REPO_DIR/.build-static/release/portico}"
 }
 
 # Builds portico when asked to and it is missing; prints nothing. Returns 1 when there is no
@@ -330,8 +332,8 @@ ensure_portico() {
     local build=$1 bin
     bin=$(portico_binary)
     if [[ ! -x "$bin" && "$build" == 1 ]]; then
-        log "building portico (swift build -c release --product portico)"
-        (cd "$REPO_DIR" && swift build -c release --product portico) >&2 || {
+        log "building portico (swift build -c release --product portico --static-swift-stdlib --scratch-path .build-static)"
+        (cd "$REPO_DIR" && swift build -c release --product portico --static-swift-stdlib --scratch-path .build-static) >&2 || {
             log "portico did not build"
             return 1
         }

@@ -27,12 +27,12 @@ Runs the scenarios against each target in alternating order and prints medians [
   --quick         1 round of 3 s (smoke test)
   --rounds N      rounds per scenario (default $ROUNDS)
   --duration S    seconds per run (default $DURATION)
-  --build         build portico with 'swift build -c release --product portico' if missing
+  --build         build portico as the Dockerfile does (release, static Swift runtime) if missing
   --targets LIST  which targets to run (default "$TARGETS")
   --scenarios L   which scenarios to run (default "$SCENARIOS")
   --connections N wrk connections for (a)-(d) (default $CONNECTIONS)
   --settle S      count new backend connections from S seconds into each run (default $SETTLE)
-Environment: PORTICO_BIN (default .build/release/portico), PORTICO_EXTRA_ARGS (added to
+Environment: PORTICO_BIN (default .build-static/release/portico), PORTICO_EXTRA_ARGS (added to
 portico's command line), KEEP_TMP=1 (keep the temporary directory).
 EOF
 }

@@ -19,7 +19,8 @@ public import PorticoModel
 /// reports a change in any of the folders. inotify is only the trigger, never the truth: polling
 /// stays on because inotify misses changes on network filesystems and in some mounts, and its
 /// watch limit can run out. A change is read only once the folder has stayed the same for
-/// `settleInterval`, so an editor's multi-step save is one batch, not several.
+/// `settleInterval` (judged by inotify's silence when it runs, else by snapshots), so an
+/// editor's multi-step save is one batch, not several.
 ///
 /// The watching runs inside `next()` on the consuming task (plus, on Linux, one thread blocked
 /// in `poll(2)` on the inotify descriptor, which ends when the iterator is released): there is
@@ -115,18 +116,13 @@ public struct ManifestSource: AsyncSequence, Sendable {
                     continue
                 }
                 guard await waitForChange() else { break }
-                var current = takeSnapshot()
+                let current = takeSnapshot()
                 guard current != previous else { continue }
-                for _ in 0..<Self.maximumSettleRounds {
-                    guard await sleep(source.settleInterval) else {
-                        finished = true
-                        return nil
-                    }
-                    let again = takeSnapshot()
-                    if again == current { break }
-                    current = again
+                guard let settled = await settle(current) else {
+                    finished = true
+                    return nil
                 }
-                reload(current)
+                reload(settled)
             }
             finished = true
             return nil
@@ -157,6 +153,34 @@ public struct ManifestSource: AsyncSequence, Sendable {
             }
             pending = batch
             pendingIndex = 0
+        }
+
+        /// Waits until the folder has stayed the same for a settle interval (at most
+        /// `maximumSettleRounds` of them) and returns its snapshot then; nil when cancelled.
+        ///
+        /// With a live inotify hint, "stayed the same" means no event for an interval, and one
+        /// snapshot is taken at the end: a folder of 10,000 files costs ~40 ms to snapshot, and
+        /// one per interval while a file is rewritten every 50 ms took 40% of a core away from
+        /// the proxy. Without inotify, snapshots are compared as before.
+        private mutating func settle(_ first: FolderSnapshot) async -> FolderSnapshot? {
+            #if canImport(Glibc)
+            if let hint, !hint.ended.isEnded {
+                _ = hint.signal.consume()
+                for _ in 0..<Self.maximumSettleRounds {
+                    guard await sleep(source.settleInterval) else { return nil }
+                    if !hint.signal.consume() { break }
+                }
+                return takeSnapshot()
+            }
+            #endif
+            var current = first
+            for _ in 0..<Self.maximumSettleRounds {
+                guard await sleep(source.settleInterval) else { return nil }
+                let again = takeSnapshot()
+                if again == current { break }
+                current = again
+            }
+            return current
         }
 
         /// Takes a snapshot and remembers what it cost, for the next poll's delay.

@@ -24,6 +24,15 @@ final class WakeupSignal: Sendable {
         waiter?.resume()
     }
 
+    /// Whether a signal came since the last `wait()` or `consume()`; forgets it. Lets a task
+    /// that is not waiting ask "did anything happen meanwhile?" without blocking.
+    func consume() -> Bool {
+        state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
+        }
+    }
+
     /// Returns after a signal, or as soon as the task is cancelled. One waiter at a time.
     func wait() async {
         await withTaskCancellationHandler {

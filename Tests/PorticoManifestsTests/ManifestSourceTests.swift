@@ -179,6 +179,46 @@ struct ManifestSourceTests {
         await recorder.stop()
     }
 
+    @Test("a file rewritten continuously is read, and ends with its last content", arguments: [true, false])
+    func continuousRewrites(inotify: Bool) async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("a.yaml", Manifests.service("a", port: "1000"))
+        let recorder = EventRecorder(try source(folder, inotify: inotify))
+        _ = try await recorder.batch(1)
+
+        // Faster than the settle interval, for ten of them: settling waits (up to its cap)
+        // and whatever batches come, the last one carries the last write.
+        for port in 1001...1020 {
+            try folder.write("a.yaml", Manifests.service("a", port: "\(port)"))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        func lastPort() -> Int? {
+            recorder.batches.dropFirst().flatMap { $0 }.compactMap { event -> Int? in
+                guard case .upserted(let resource) = event, case .service(let service) = resource.resource else { return nil }
+                return service.spec?.ports?.first?.port
+            }.last
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while lastPort() != 1020, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(lastPort() == 1020)
+        await recorder.stop()
+    }
+
+    @Test("a wake-up signal can be asked for without waiting, and asking forgets it")
+    func wakeupSignalConsume() async {
+        let signal = WakeupSignal()
+        #expect(!signal.consume())
+        signal.signal()
+        signal.signal()
+        #expect(signal.consume())
+        #expect(!signal.consume())
+        signal.signal()
+        await signal.wait()
+        #expect(!signal.consume())
+    }
+
     @Test("new files in new subfolders are seen", arguments: [true, false])
     func newSubfolder(inotify: Bool) async throws {
         let folder = try TemporaryFolder()
