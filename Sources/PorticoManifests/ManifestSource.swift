@@ -159,9 +159,9 @@ public struct ManifestSource: AsyncSequence, Sendable {
         /// `maximumSettleRounds` of them) and returns its snapshot then; nil when cancelled.
         ///
         /// With a live inotify hint, "stayed the same" means no event for an interval, and one
-        /// snapshot is taken at the end: a folder of 10,000 files costs ~40 ms to snapshot, and
-        /// one per interval while a file is rewritten every 50 ms took 40% of a core away from
-        /// the proxy. Without inotify, snapshots are compared as before.
+        /// snapshot is taken at the end: a folder of 10,000 files costs ~40 ms to snapshot, so
+        /// one per 100 ms interval while a file is rewritten every 50 ms comes to ~40% of a
+        /// core, taken from the proxy. Without inotify, snapshots are compared as before.
         private mutating func settle(_ first: FolderSnapshot) async -> FolderSnapshot? {
             #if canImport(Glibc)
             if let hint, !hint.ended.isEnded {
