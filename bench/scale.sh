@@ -281,8 +281,16 @@ PROBE_INTERVAL_MS=10
 printf -v PROBE_SLEEP '%d.%03d' $((PROBE_INTERVAL_MS / 1000)) $((PROBE_INTERVAL_MS % 1000))
 churn_driver() {
     local mode=$1 port=$2 probe_host=$3 latencies=$4
-    local start next k j latest=0 served=0 path
+    local start next k latest=0 served=0
     local -a written=()
+    # The newest generation serves now: every write since the last served one has its latency.
+    record_served() {
+        local j
+        ((served < latest)) || return 0
+        now_us
+        for ((j = served + 1; j <= latest; j++)); do echo $((NOW_US - written[j])) >>"$latencies"; done
+        served=$latest
+    }
     : >"$latencies"
     # Start once wrk is connected, and end well before it stops.
     local lead_us=$(((CHURN_DURATION * 1000000 - SWAPS * SWAP_INTERVAL_MS * 1000) / 2))
@@ -299,13 +307,8 @@ churn_driver() {
         fi
         next=$((start + k * SWAP_INTERVAL_MS * 1000))
         while now_us; ((NOW_US < next)); do
-            path=/gen-$latest
-            probe_status "$port" "$probe_host" "$path"
-            if [[ "$PROBE_STATUS" == 200 ]] && ((served < latest)); then
-                now_us
-                for ((j = served + 1; j <= latest; j++)); do echo $((NOW_US - written[j])) >>"$latencies"; done
-                served=$latest
-            fi
+            probe_status "$port" "$probe_host" "/gen-$latest"
+            [[ "$PROBE_STATUS" == 200 ]] && record_served
             sleep "$PROBE_SLEEP"
         done
     done
@@ -313,11 +316,7 @@ churn_driver() {
     local t_end=$((SECONDS + 5))
     while ((served < latest && SECONDS < t_end)); do
         probe_status "$port" "$probe_host" "/gen-$latest"
-        if [[ "$PROBE_STATUS" == 200 ]]; then
-            now_us
-            for ((j = served + 1; j <= latest; j++)); do echo $((NOW_US - written[j])) >>"$latencies"; done
-            served=$latest
-        fi
+        [[ "$PROBE_STATUS" == 200 ]] && record_served
         sleep 0.05
     done
 }
