@@ -45,20 +45,25 @@ enum HeaderRewriter {
         listenerPort: String,
         scheme: String = "http"
     ) -> RequestFacts {
-        var facts = RequestFacts(expectsContinue: false, isChunked: false, upgrade: self.upgradeProtocol(head))
+        let present = HeaderPresence(scanning: head.headers)
+        var facts = RequestFacts(
+            expectsContinue: false,
+            isChunked: false,
+            upgrade: present.contains(.upgrade) ? self.upgradeProtocol(head) : nil
+        )
         facts.isChunked =
-            head.headers.contains(name: "transfer-encoding")
+            present.contains(.transferEncoding)
             && head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
-        if head.headers.contains(name: "expect") {
+        if present.contains(.expect) {
             facts.expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
             if facts.expectsContinue { head.headers.remove(name: "expect") }
         }
         // gRPC requires `te: trailers` on its requests (its servers may refuse calls without
         // it), and Portico relays trailers, so that one TE value crosses, as in Envoy.
         let keepsTrailersTE =
-            head.headers.contains(name: "te") && head.headers[canonicalForm: "te"].contains { $0.lowercased() == "trailers" }
+            present.contains(.te) && head.headers[canonicalForm: "te"].contains { $0.lowercased() == "trailers" }
             && GRPCStatus.isGRPC(head)
-        self.removeHopByHop(&head.headers)
+        if present.contains(.hopByHop) { self.removeHopByHopHeaders(&head.headers) }
         if keepsTrailersTE {
             head.headers.add(name: "te", value: "trailers")
         }
@@ -72,7 +77,7 @@ enum HeaderRewriter {
         head.version = .http1_1
 
         if let clientAddress {
-            let existing = head.headers["x-forwarded-for"]
+            let existing = present.contains(.xForwardedFor) ? head.headers["x-forwarded-for"] : []
             if existing.isEmpty {
                 head.headers.add(name: "x-forwarded-for", value: clientAddress)
             } else {
@@ -81,14 +86,24 @@ enum HeaderRewriter {
                     value: existing.joined(separator: ", ") + ", " + clientAddress
                 )
             }
-            head.headers.replaceOrAdd(name: "x-real-ip", value: clientAddress)
+            self.set("x-real-ip", to: clientAddress, in: &head.headers, present: present.contains(.xRealIP))
         }
         if let host = head.headers.first(name: "host") {
-            head.headers.replaceOrAdd(name: "x-forwarded-host", value: host)
+            self.set("x-forwarded-host", to: host, in: &head.headers, present: present.contains(.xForwardedHost))
         }
-        head.headers.replaceOrAdd(name: "x-forwarded-proto", value: scheme)
-        head.headers.replaceOrAdd(name: "x-forwarded-port", value: listenerPort)
+        self.set("x-forwarded-proto", to: scheme, in: &head.headers, present: present.contains(.xForwardedProto))
+        self.set("x-forwarded-port", to: listenerPort, in: &head.headers, present: present.contains(.xForwardedPort))
         return facts
+    }
+
+    /// Sets a header the proxy owns, replacing the client's; appends without a scan when the
+    /// header was not in the request.
+    private static func set(_ name: String, to value: String, in headers: inout HTTPHeaders, present: Bool) {
+        if present {
+            headers.replaceOrAdd(name: name, value: value)
+        } else {
+            headers.add(name: name, value: value)
+        }
     }
 
     /// Strips hop-by-hop headers from an upstream response. Returns whether the upstream asked
@@ -108,16 +123,24 @@ enum HeaderRewriter {
         for value in upgrade { head.headers.add(name: "upgrade", value: value) }
     }
 
-    /// Removes `Connection`, the headers it names, and the fixed hop-by-hop list. Costs a scan
-    /// of the header list per name only when such a header is present.
+    /// Removes `Connection`, the headers it names, and the fixed hop-by-hop list. Costs one scan
+    /// of the header list when none is present, as in most messages.
     static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        if headers.contains(name: "connection") {
-            let named = headers[canonicalForm: "connection"]
-            for name in named where !name.isEmpty {
-                headers.remove(name: String(name))
-            }
+        guard HeaderPresence(scanning: headers).contains(.hopByHop) else { return }
+        self.removeHopByHopHeaders(&headers)
+    }
+
+    /// The removal itself: the headers `Connection` names, then each hop-by-hop name present,
+    /// one scan per name actually there (a keep-alive response has just `Connection`).
+    private static func removeHopByHopHeaders(_ headers: inout HTTPHeaders) {
+        for name in headers[canonicalForm: "connection"] where !name.isEmpty {
+            headers.remove(name: String(name))
         }
-        for name in self.hopByHop where headers.contains(name: name) {
+        var present: [String] = []
+        for header in headers where HeaderPresence.flags(for: header.name).contains(.hopByHop) {
+            present.append(header.name)
+        }
+        for name in present {
             headers.remove(name: name)
         }
     }

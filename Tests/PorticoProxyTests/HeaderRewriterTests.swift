@@ -88,4 +88,62 @@ struct HeaderRewriterTests {
         var keepAlive = HTTPResponseHead(version: .http1_1, status: .ok)
         #expect(!HeaderRewriter.rewriteResponse(&keepAlive))
     }
+
+    @Test func proxyOwnedHeadersAreSetOnceWhetherTheClientSentThemOrNot() {
+        var plain = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        plain.headers.add(name: "Host", value: "a.example.com")
+        _ = HeaderRewriter.rewriteRequest(&plain, clientAddress: "10.0.0.9", listenerPort: "80")
+        for (name, value) in [
+            ("x-forwarded-for", "10.0.0.9"), ("x-real-ip", "10.0.0.9"), ("x-forwarded-host", "a.example.com"),
+            ("x-forwarded-proto", "http"), ("x-forwarded-port", "80"),
+        ] {
+            #expect(plain.headers[name] == [value], "\(name)")
+        }
+
+        var spoofed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        spoofed.headers.add(name: "Host", value: "a.example.com")
+        spoofed.headers.add(name: "X-REAL-IP", value: "6.6.6.6")
+        spoofed.headers.add(name: "x-forwarded-host", value: "evil.example")
+        spoofed.headers.add(name: "X-Forwarded-Port", value: "1")
+        spoofed.headers.add(name: "x-forwarded-proto", value: "gopher")
+        _ = HeaderRewriter.rewriteRequest(&spoofed, clientAddress: "10.0.0.9", listenerPort: "80", scheme: "https")
+        #expect(spoofed.headers["x-real-ip"] == ["10.0.0.9"])
+        #expect(spoofed.headers["x-forwarded-host"] == ["a.example.com"])
+        #expect(spoofed.headers["x-forwarded-port"] == ["80"])
+        #expect(spoofed.headers["x-forwarded-proto"] == ["https"])
+    }
+
+    @Test func forwardedForNamedInConnectionIsDroppedThenSetAfresh() {
+        // `Connection` names it, so it is hop-by-hop and goes before the proxy appends.
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        head.headers.add(name: "Connection", value: "X-Forwarded-For")
+        head.headers.add(name: "X-Forwarded-For", value: "1.2.3.4")
+        _ = HeaderRewriter.rewriteRequest(&head, clientAddress: "10.0.0.9", listenerPort: "80")
+        #expect(head.headers["x-forwarded-for"] == ["10.0.0.9"])
+        #expect(!head.headers.contains(name: "connection"))
+    }
+
+    @Test func headerPresenceFlagsEveryHopByHopNameInAnyCase() {
+        for name in HeaderRewriter.hopByHop {
+            #expect(HeaderPresence.flags(for: name).contains(.hopByHop), "\(name)")
+            #expect(HeaderPresence.flags(for: name.uppercased()).contains(.hopByHop), "\(name)")
+        }
+        let expected: [(String, HeaderPresence)] = [
+            ("Upgrade", [.upgrade, .hopByHop]), ("TE", [.te, .hopByHop]), ("Expect", .expect),
+            ("Transfer-Encoding", [.transferEncoding, .hopByHop]), ("X-Forwarded-For", .xForwardedFor),
+            ("x-real-ip", .xRealIP), ("X-Forwarded-Host", .xForwardedHost), ("x-forwarded-PROTO", .xForwardedProto),
+            ("x-forwarded-port", .xForwardedPort),
+        ]
+        for (name, flags) in expected {
+            #expect(HeaderPresence.flags(for: name) == flags, "\(name)")
+        }
+        // Same lengths, other names; and a byte that folds to '-' only under a careless OR.
+        for name in ["tf", "expecT2", "x-forwarded-fox", "connectioN\u{7F}", "keep\u{0D}alive", "content-type", "host", ""] {
+            #expect(HeaderPresence.flags(for: name) == [], "\(name)")
+        }
+        var headers = HTTPHeaders([("host", "a"), ("Keep-Alive", "5"), ("x-real-ip", "1")])
+        #expect(HeaderPresence(scanning: headers) == [.hopByHop, .xRealIP])
+        headers.remove(name: "keep-alive")
+        #expect(HeaderPresence(scanning: headers) == .xRealIP)
+    }
 }
