@@ -58,9 +58,9 @@ extension ChannelPipeline.SynchronousOperations {
     }
 
     /// One HTTP/2 stream, front to back: `HTTP2EmptyEndCoalescer` (an empty end right after a
-    /// head leaves as one HEADERS frame), NIO's HTTP/2-to-HTTP/1 codec, the scheme's handlers
-    /// and a `ProxyHandler` that serves the stream's one request. No pipelining or keep-alive
-    /// handling: a stream carries one request.
+    /// head leaves as one HEADERS frame), NIO's HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that
+    /// serves the stream's one request. No pipelining or keep-alive handling: a stream carries
+    /// one request.
     func configureHTTP2StreamPipeline(
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
@@ -70,7 +70,6 @@ extension ChannelPipeline.SynchronousOperations {
     ) throws {
         try self.addHandler(HTTP2EmptyEndCoalescer())
         try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-        try self.addSchemeHandlers(scheme, configuration: configuration, routes: routes)
         try self.addHandler(
             ProxyHandler(
                 routes: routes,

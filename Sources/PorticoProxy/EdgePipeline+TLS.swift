@@ -82,16 +82,4 @@ extension ChannelPipeline.SynchronousOperations {
         }
         try self.addHandler(sniffer)
     }
-
-    /// The handlers that depend on the listener's scheme, added just before `ProxyHandler`.
-    func addSchemeHandlers(_ scheme: EdgeScheme, configuration: ProxyConfiguration, routes: RouteTableStore) throws {
-        switch scheme {
-        case .http:
-            try self.addHandler(HTTPSRedirectHandler(routes: routes, redirectPort: configuration.tls.redirectPort))
-        case .https:
-            if let policy = configuration.tls.hsts {
-                try self.addHandler(HSTSHandler(routes: routes, policy: policy))
-            }
-        }
-    }
 }

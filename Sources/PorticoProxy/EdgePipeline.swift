@@ -12,9 +12,8 @@ extension ChannelPipeline.SynchronousOperations {
     /// 3. `PipelineReadAheadHandler`, just before NIO's pipeline handler, keeping the socket
     ///    readable while a response is in flight (no epoll churn per request);
     /// 4. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
-    /// 5. per scheme: `HTTPSRedirectHandler` (plain HTTP) or `HSTSHandler` (TLS, unless HSTS is
-    ///    off);
-    /// 6. `ProxyHandler`: routing, upstream exchange and relaying.
+    /// 5. `ProxyHandler`: routing (with the scheme's redirect and HSTS rules), upstream exchange
+    ///    and relaying.
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -35,7 +34,10 @@ extension ChannelPipeline.SynchronousOperations {
         try self.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
             withErrorHandling: true,
-            withOutboundHeaderValidation: true,
+            // Every response header is either parsed from an upstream by llhttp (strict: no CR, LF
+            // or NUL in names or values) or written by Portico from validated configuration, so
+            // NIO's per-header re-validation would check what is already known to be valid.
+            withOutboundHeaderValidation: false,
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: limits
         )
@@ -43,7 +45,6 @@ extension ChannelPipeline.SynchronousOperations {
         try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
         let pipelineHandler = try self.handler(type: HTTPServerPipelineHandler.self)
         try self.addHandler(PipelineReadAheadHandler(), position: .before(pipelineHandler))
-        try self.addSchemeHandlers(scheme, configuration: configuration, routes: routes)
         try self.addHandler(
             ProxyHandler(
                 routes: routes,

@@ -13,6 +13,12 @@ internal import PorticoRouteTable
 /// no endpoints (503), or the upstream fails before its response head (502/504); a gRPC request
 /// gets those answers as gRPC statuses (see `GRPCStatus`). After a response head has gone out
 /// an upstream failure can only close the downstream connection (or reset the stream).
+///
+/// The listener's scheme rules live here too, decided from the virtual host that routing looks
+/// up anyway: on plain HTTP a host that asks for HTTPS is answered with a redirect
+/// (`HTTPSRedirect`); on TLS a host that asks for HSTS gets `Strict-Transport-Security` on its
+/// responses, unless the upstream sent one. Separate handlers would each unwrap every request
+/// part and look the host up again.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -39,6 +45,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let accessLogger: Logger?
     private let scheme: EdgeScheme
     private let downstream: DownstreamProtocol
+    /// `Strict-Transport-Security` for hosts that ask for it; nil on plain HTTP or with HSTS off.
+    private let hstsHeaderValue: String?
+    /// Whether the response being served gets `hstsHeaderValue`.
+    private var addsHSTS = false
     /// Whether the request being served is a gRPC call, so local errors are gRPC statuses.
     private var grpcRequest = false
     /// The `grpc-status` of a gRPC response head (a trailers-only answer), for the access log.
@@ -70,6 +80,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.loop = loop
         self.configuration = configuration
         self.accessLogger = accessLogger
+        self.hstsHeaderValue = scheme == .https ? configuration.tls.hsts?.headerValue : nil
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -212,7 +223,24 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let table = self.routes.current
         let target = RequestTarget(head.uri)
         let hostValue = target.authority ?? head.headers.first(name: "host").map { Substring($0) } ?? ""
-        guard let route = table.lookup(host: hostValue, path: target.path) else {
+        let virtualHost = table.virtualHost(for: hostValue)
+        switch self.scheme {
+        case .http:
+            if table.redirectsToHTTPS, virtualHost?.security.redirectToHTTPS == true,
+                let location = HTTPSRedirect.location(
+                    hostValue: hostValue,
+                    target: target,
+                    port: self.configuration.tls.redirectPort
+                )
+            {
+                let source = table.route(in: virtualHost, path: target.path)?.source ?? ProxyMetrics.unrouted
+                self.redirect(head, to: location, source: source, start: start, context: context)
+                return
+            }
+        case .https:
+            self.addsHSTS = self.hstsHeaderValue != nil && virtualHost?.security.hsts == true
+        }
+        guard let route = table.route(in: virtualHost, path: target.path) else {
             self.answerLocally(.noRoute, head: head, source: ProxyMetrics.unrouted, start: start, context: context)
             return
         }
@@ -405,14 +433,51 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let close = !keepAlive && self.downstream == .http1
         self.timeouts?.requestPhase(.responseCompleted)
         if self.grpcRequest {
-            let head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
+            var head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
+            self.addHSTSIfDue(&head)
             context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         } else {
-            let (head, body) = LocalResponse.make(error.status, version: version, close: close, allocator: context.channel.allocator)
+            var (head, body) = LocalResponse.make(error.status, version: version, close: close, allocator: context.channel.allocator)
+            self.addHSTSIfDue(&head)
             context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         self.writeEnd(closeAfter: !keepAlive, context: context)
+    }
+
+    /// Answers a plain-HTTP request for a host that asks for HTTPS with a 308 to `location`,
+    /// dropping its body. An HTTP/1.0 client's connection closes after it: its keep-alive needs
+    /// its own header dance, and a redirect is rare enough not to bother.
+    private func redirect(
+        _ head: HTTPRequestHead,
+        to location: String,
+        source: RouteSource,
+        start: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
+        let keepAlive = self.downstream == .http2 || (head.isKeepAlive && head.version.minor >= 1)
+        self.state = .answeredLocally(keepAlive: keepAlive)
+        self.recordLocal(head: head, source: source, status: .permanentRedirect, start: start, grpcStatus: nil)
+        self.timeouts?.requestPhase(.responseCompleted)
+        let (responseHead, body) = HTTPSRedirect.response(
+            to: location,
+            version: head.version,
+            close: !keepAlive && self.downstream == .http1,
+            allocator: context.channel.allocator
+        )
+        context.write(Self.wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        self.writeEnd(closeAfter: !keepAlive, context: context)
+    }
+
+    /// Adds `Strict-Transport-Security` to a final response head when the request's host asks
+    /// for it and the head has none, once per request.
+    private func addHSTSIfDue(_ head: inout HTTPResponseHead) {
+        guard self.addsHSTS, let value = self.hstsHeaderValue else { return }
+        self.addsHSTS = false
+        if !head.headers.contains(name: "strict-transport-security") {
+            head.headers.add(name: "strict-transport-security", value: value)
+        }
     }
 
     /// Writes the response end (with the upstream's trailers, if any); closes once it is on
@@ -524,6 +589,7 @@ extension ProxyHandler: UpstreamDelegate {
             )
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
+            self.addHSTSIfDue(&head)
             context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         case .body(let buffer):
             guard exchange.responseHeadSent else { return }

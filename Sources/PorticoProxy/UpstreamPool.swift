@@ -150,8 +150,11 @@ final class UpstreamPool {
     ) {
         let key = Key(endpoint: endpoint, transport: upstream?.transport ?? 0)
         self.open(endpoint, upstream: upstream) { channel in
+            // Request headers come from a client through llhttp or NIO's HTTP/2 codec (both reject
+            // CR, LF and NUL) or from Portico itself: no per-header re-validation on the way out.
             try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes
+                leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes,
+                enableOutboundHeaderValidation: false
             )
             try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key))
         } completion: { result in

@@ -115,8 +115,15 @@ public struct RouteTable: Sendable {
     /// Envoy a virtual host; a request whose host matches but whose path does not gets that
     /// host's fallback, then the table's default route.
     public func lookup(host: Substring, path: Substring) -> Route? {
+        route(in: virtualHost(for: host), path: path)
+    }
+
+    /// The route for a request whose virtual host was already found with `virtualHost(for:)`
+    /// (nil when none matched): the proxy needs the host's security settings too, and looks
+    /// the host up once for both.
+    public func route(in virtualHost: VirtualHost?, path: Substring) -> Route? {
         let pathOnly = path.prefix(beforeByte: UInt8(ascii: "?"))
-        if let virtualHost = virtualHost(for: host) {
+        if let virtualHost {
             if let route = virtualHost.route(forPath: pathOnly) { return route }
             if let fallback = virtualHost.fallback { return fallback }
         }

@@ -65,3 +65,41 @@ extension AccessLogTests {
         _ = try channel.finish()
     }
 }
+
+extension AccessLogTests {
+    @Test func anHTTPSRedirectIsLoggedAndKeepsTheConnection() throws {
+        let handler = LogRecorder()
+        let logger = handler.logger(label: "portico.access")
+        let configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
+        let table = RouteTable(
+            generation: 1,
+            virtualHosts: [
+                VirtualHost(match: .exact("secure.example"), routes: [], security: HostSecurity(redirectToHTTPS: true, hsts: true))
+            ]
+        )
+        let channel = EmbeddedChannel()
+        let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
+        try channel.pipeline.syncOperations.configureEdgePipeline(
+            configuration: configuration, routes: RouteTableStore(table), loop: loop, accessLogger: logger
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(
+            ByteBuffer(
+                string: "POST /p?q HTTP/1.1\r\nHost: secure.example\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: other.example\r\n\r\n"
+            )
+        )
+        var written = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { written += String(buffer: buffer) }
+        #expect(written.hasPrefix("HTTP/1.1 308 Permanent Redirect\r\n"))
+        #expect(written.lowercased().contains("location: https://secure.example/p?q\r\n"))
+        #expect(!written.lowercased().contains("strict-transport-security"))
+        #expect(written.contains("HTTP/1.1 404 Not Found\r\n"), "the next request on the connection is served")
+        #expect(channel.isActive)
+        let records = handler.records
+        #expect(records.count == 2)
+        #expect(records.first?.metadata["status"] == "308")
+        #expect(records.first?.metadata["host"] == "secure.example")
+        #expect(records.last?.metadata["status"] == "404")
+        _ = try channel.finish()
+    }
+}
