@@ -66,7 +66,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let child = Self.unwrapInboundIn(data)
+        let child = self.unwrapInboundIn(data)
         guard self.counter.tryAcquire() else {
             child.close(promise: nil)
             return

@@ -102,7 +102,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         case .sendRequestTimeoutAndClose:
             let bytes = LocalResponse.bytes(.requestTimeout, allocator: context.channel.allocator)
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.byteBuffer(bytes))).whenComplete { _ in
+            context.writeAndFlush(self.wrapOutboundOut(.byteBuffer(bytes))).whenComplete { _ in
                 channel.close(promise: nil)
             }
         }

@@ -18,16 +18,16 @@ final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHand
     private var held: (headers: HTTP2Frame.FramePayload.Headers, promise: EventLoopPromise<Void>?)?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let payload = Self.unwrapOutboundIn(data)
+        let payload = self.unwrapOutboundIn(data)
         if let held = self.held {
             self.held = nil
             if case .data(let body) = payload, body.endStream, body.data.readableBytes == 0 {
                 var headers = held.headers
                 headers.endStream = true
-                context.write(Self.wrapOutboundOut(.headers(headers)), promise: Self.combine(held.promise, promise))
+                context.write(self.wrapOutboundOut(.headers(headers)), promise: Self.combine(held.promise, promise))
                 return
             }
-            context.write(Self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
+            context.write(self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
         }
         if case .headers(let headers) = payload, !headers.endStream {
             self.held = (headers, promise)
@@ -53,7 +53,7 @@ final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHand
     private func release(context: ChannelHandlerContext) {
         guard let held = self.held else { return }
         self.held = nil
-        context.write(Self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
+        context.write(self.wrapOutboundOut(.headers(held.headers)), promise: held.promise)
     }
 
     /// One promise for a write that stands for two.

@@ -69,7 +69,7 @@ final class HTTP2PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler 
             context.fireChannelRead(data)
             return
         }
-        var bytes = Self.unwrapInboundIn(data)
+        var bytes = self.unwrapInboundIn(data)
         if var buffered = self.buffered {
             buffered.writeBuffer(&bytes)
             bytes = buffered
@@ -88,7 +88,7 @@ final class HTTP2PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler 
             context.close(promise: nil)
             return
         }
-        context.fireChannelRead(Self.wrapInboundOut(bytes))
+        context.fireChannelRead(self.wrapInboundOut(bytes))
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 

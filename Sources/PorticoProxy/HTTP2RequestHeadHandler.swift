@@ -19,7 +19,7 @@ final class HTTP2RequestHeadHandler: ChannelOutboundHandler, RemovableChannelHan
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .head(var head) = Self.unwrapOutboundIn(data) else {
+        guard case .head(var head) = self.unwrapOutboundIn(data) else {
             context.write(data, promise: promise)
             return
         }
@@ -27,6 +27,6 @@ final class HTTP2RequestHeadHandler: ChannelOutboundHandler, RemovableChannelHan
         if !head.headers.contains(name: "host") {
             head.headers.add(name: "host", value: self.fallbackAuthority)
         }
-        context.write(Self.wrapOutboundOut(.head(head)), promise: promise)
+        context.write(self.wrapOutboundOut(.head(head)), promise: promise)
     }
 }

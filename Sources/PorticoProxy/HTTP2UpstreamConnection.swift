@@ -73,7 +73,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Only root-stream frames reach this handler: the multiplexer keeps stream frames.
-        switch Self.unwrapInboundIn(data).payload {
+        switch self.unwrapInboundIn(data).payload {
         case .settings(.settings(let settings)):
             for setting in settings where setting.parameter == .maxConcurrentStreams {
                 self.maxConcurrentStreams = setting.value

@@ -40,7 +40,7 @@ final class PipelineReadAheadHandler: ChannelDuplexHandler, RemovableChannelHand
     private var bytesAhead = 0
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch Self.unwrapInboundIn(data) {
+        switch self.unwrapInboundIn(data) {
         case .head:
             ()
         case .body(let buffer):
@@ -59,7 +59,7 @@ final class PipelineReadAheadHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = Self.unwrapOutboundIn(data) {
+        if case .end = self.unwrapOutboundIn(data) {
             self.unanswered -= 1
             if self.unanswered <= 0 { self.bytesAhead = 0 }
         }

@@ -97,7 +97,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Downstream events
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = Self.unwrapInboundIn(data)
+        let part = self.unwrapInboundIn(data)
         switch (self.state, part) {
         case (.idle, .head(let head)):
             self.timeouts?.requestPhase(.headReceived)
@@ -318,7 +318,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             !exchange.retried
         {
             context.writeAndFlush(
-                Self.wrapOutboundOut(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue))),
+                self.wrapOutboundOut(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue))),
                 promise: nil
             )
         }
@@ -435,12 +435,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if self.grpcRequest {
             var head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
             self.addHSTSIfDue(&head)
-            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         } else {
             var (head, body) = LocalResponse.make(error.status, version: version, close: close, allocator: context.channel.allocator)
             self.addHSTSIfDue(&head)
-            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
-            context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         self.writeEnd(closeAfter: !keepAlive, context: context)
     }
@@ -465,8 +465,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             close: !keepAlive && self.downstream == .http1,
             allocator: context.channel.allocator
         )
-        context.write(Self.wrapOutboundOut(.head(responseHead)), promise: nil)
-        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.write(self.wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         self.writeEnd(closeAfter: !keepAlive, context: context)
     }
 
@@ -488,11 +488,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func writeEnd(trailers: HTTPHeaders? = nil, closeAfter: Bool, context: ChannelHandlerContext) {
         if closeAfter {
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).whenComplete { _ in
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).whenComplete { _ in
                 channel.close(promise: nil)
             }
         } else {
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
         }
     }
 
@@ -590,11 +590,11 @@ extension ProxyHandler: UpstreamDelegate {
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
             self.addHSTSIfDue(&head)
-            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         case .body(let buffer):
             guard exchange.responseHeadSent else { return }
             exchange.bytesSent += buffer.readableBytes
-            context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             if !context.channel.isWritable {
                 exchange.connection?.pauseReading()
             }
@@ -646,7 +646,7 @@ extension ProxyHandler: UpstreamDelegate {
         exchange.status = head.status
         exchange.responseHeadSent = true
         exchange.switchingProtocols = true
-        context.writeAndFlush(Self.wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
     }
 
     /// The 101 message ended: from here on both channels relay bytes (see `UpgradeSwitch`).

@@ -47,7 +47,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
             context.fireChannelRead(data)
             return
         }
-        let buffer = self.preface.append(Self.unwrapInboundIn(data))
+        let buffer = self.preface.append(self.unwrapInboundIn(data))
         let parsed: (header: ProxyProtocolHeader, length: Int)?
         do {
             parsed = try ProxyProtocolParser.parse(buffer)
@@ -68,7 +68,7 @@ final class ProxyProtocolHandler: ChannelInboundHandler, RemovableChannelHandler
             return
         }
         if rest.readableBytes > 0 {
-            context.fireChannelRead(Self.wrapInboundOut(rest))
+            context.fireChannelRead(self.wrapInboundOut(rest))
         }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }

@@ -15,12 +15,12 @@ final class TCPByteCountingHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.metrics.received(Self.unwrapInboundIn(data).readableBytes)
+        self.metrics.received(self.unwrapInboundIn(data).readableBytes)
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.metrics.sent(Self.unwrapOutboundIn(data).readableBytes)
+        self.metrics.sent(self.unwrapOutboundIn(data).readableBytes)
         context.write(data, promise: promise)
     }
 }

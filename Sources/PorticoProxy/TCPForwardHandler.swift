@@ -96,7 +96,7 @@ final class TCPForwardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: While connecting
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = Self.unwrapInboundIn(data)
+        var incoming = self.unwrapInboundIn(data)
         guard case .connecting = self.state else { return }
         if self.pending == nil {
             self.pending = incoming

@@ -64,7 +64,7 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
             context.fireChannelRead(data)
             return
         }
-        let buffer = self.preface.append(Self.unwrapInboundIn(data))
+        let buffer = self.preface.append(self.unwrapInboundIn(data))
         switch ClientHelloParser.parse(buffer) {
         case .incomplete where buffer.readableBytes <= Self.limit:
             return
@@ -103,7 +103,7 @@ final class TLSPassthroughHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         if let bytes, bytes.readableBytes > 0 {
-            context.fireChannelRead(Self.wrapInboundOut(bytes))
+            context.fireChannelRead(self.wrapInboundOut(bytes))
             context.fireChannelReadComplete()
         }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

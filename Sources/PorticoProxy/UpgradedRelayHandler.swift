@@ -57,7 +57,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.noteActivity()
-        self.partner?.partnerWrite(Self.unwrapInboundIn(data))
+        self.partner?.partnerWrite(self.unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -114,7 +114,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var isWritable: Bool { self.context?.channel.isWritable ?? false }
 
     private func partnerWrite(_ buffer: ByteBuffer) {
-        self.context?.write(Self.wrapOutboundOut(buffer), promise: nil)
+        self.context?.write(self.wrapOutboundOut(buffer), promise: nil)
     }
 
     private func partnerFlush() {
@@ -134,7 +134,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func partnerCloseAfterWrites() {
         guard let context = self.context else { return }
         let channel = context.channel
-        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+        context.writeAndFlush(self.wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
@@ -152,7 +152,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
         // Writes complete in order: once an empty write behind the queued ones is done, every
         // relayed byte is on the wire.
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
+        context.writeAndFlush(self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
         written.futureResult.whenComplete { result in
             guard case .success = result else { return }
             // Channels that cannot half-close (TLS without half-closure support) close instead.

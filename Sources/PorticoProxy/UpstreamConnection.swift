@@ -80,7 +80,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        delegate.upstreamReceived(Self.unwrapInboundIn(data))
+        delegate.upstreamReceived(self.unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -112,7 +112,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
 
     func write(_ part: HTTPClientRequestPart) {
-        self.context?.write(Self.wrapOutboundOut(part), promise: nil)
+        self.context?.write(self.wrapOutboundOut(part), promise: nil)
     }
 
     func flush() {

@@ -63,7 +63,7 @@ private final class GRPCEchoHandler: ChannelInboundHandler {
     private var finished = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch Self.unwrapInboundIn(data) {
+        switch self.unwrapInboundIn(data) {
         case .headers(let headers):
             if !self.headersReceived {
                 self.headersReceived = true
@@ -72,7 +72,7 @@ private final class GRPCEchoHandler: ChannelInboundHandler {
                 var response = HPACKHeaders([(":status", "200"), ("content-type", "application/grpc")])
                 response.add(name: "x-seen-te", value: headers.headers.first(name: "te") ?? "")
                 response.add(name: "x-seen-content-type", value: headers.headers.first(name: "content-type") ?? "")
-                context.writeAndFlush(Self.wrapOutboundOut(.headers(.init(headers: response))), promise: nil)
+                context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: response))), promise: nil)
             }
             if headers.endStream { self.finish(context: context) }
         case .data(let data):
@@ -97,7 +97,7 @@ private final class GRPCEchoHandler: ChannelInboundHandler {
     }
 
     private func send(_ message: String, context: ChannelHandlerContext) {
-        context.write(Self.wrapOutboundOut(.data(.init(data: .byteBuffer(GRPCFraming.frame(message))))), promise: nil)
+        context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(GRPCFraming.frame(message))))), promise: nil)
     }
 
     private func finish(context: ChannelHandlerContext) {
@@ -106,6 +106,6 @@ private final class GRPCEchoHandler: ChannelInboundHandler {
         if self.method == "Collect" { self.send(self.collected.joined(separator: " "), context: context) }
         var trailers = HPACKHeaders([("grpc-status", self.requestedStatus ?? "0")])
         if self.requestedStatus != nil { trailers.add(name: "grpc-message", value: "requested") }
-        context.writeAndFlush(Self.wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
     }
 }

@@ -242,7 +242,7 @@ private final class ConnectionFrameRecorder: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch Self.unwrapInboundIn(data).payload {
+        switch self.unwrapInboundIn(data).payload {
         case .settings(.settings(let settings)):
             self.records.settings.withLock { $0.append(contentsOf: settings) }
         case .goAway:

@@ -138,7 +138,7 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = Self.unwrapInboundIn(data)
+        let part = self.unwrapInboundIn(data)
         if case .head(let head) = part {
             self.counters.requests.withLock { $0 += 1 }
             let responseHead = self.responseHead(for: head)
@@ -172,7 +172,7 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
 
     private func sendHead(_ head: HTTPResponseHead, context: ChannelHandlerContext) {
         self.headSent = true
-        context.writeAndFlush(Self.wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
         if self.goAway, let parent = context.channel.parent, !self.open.wentAway.withLock({ $0 }) {
             self.open.wentAway.withLock { $0 = true }
             let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .maxID, errorCode: .noError, opaqueData: nil))
@@ -189,7 +189,7 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
             ()
         case .body(let buffer):
             self.receivedBytes += buffer.readableBytes
-            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let requestTrailers):
             var trailers = HTTPHeaders()
             trailers.add(name: "grpc-status", value: "0")
@@ -197,7 +197,7 @@ private final class HTTP2StubStreamHandler: ChannelInboundHandler {
             for (name, value) in requestTrailers ?? [:] {
                 trailers.add(name: "x-seen-trailer-\(name.lowercased())", value: value)
             }
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
         }
     }
 }

@@ -13,7 +13,7 @@ final class PreambleHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: self.bytes)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(bytes: self.bytes)), promise: nil)
         context.fireChannelActive()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }

@@ -95,7 +95,7 @@ private final class EchoHandler: ChannelDuplexHandler {
             // Half-close once every echoed byte is written: an output close fails queued writes.
             let channel = context.channel
             let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
+            context.writeAndFlush(self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
             written.futureResult.whenComplete { _ in
                 let closed = channel.eventLoop.makePromise(of: Void.self)
                 closed.futureResult.whenFailure { _ in channel.close(promise: nil) }

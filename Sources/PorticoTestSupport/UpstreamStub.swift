@@ -111,7 +111,7 @@ private final class StubHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch Self.unwrapInboundIn(data) {
+        switch self.unwrapInboundIn(data) {
         case .head(let head):
             self.counters.requests.withLock { $0 += 1 }
             self.requestsOnConnection += 1
@@ -126,14 +126,14 @@ private final class StubHandler: ChannelInboundHandler {
             case .echo:
                 var response = self.responseHead(status: .ok)
                 response.headers.add(name: "transfer-encoding", value: "chunked")
-                context.writeAndFlush(Self.wrapOutboundOut(.head(response)), promise: nil)
+                context.writeAndFlush(self.wrapOutboundOut(.head(response)), promise: nil)
             default:
                 ()
             }
         case .body(let buffer):
             self.receivedBytes += buffer.readableBytes
             if case .echo = self.current {
-                context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             }
         case .end(let trailers):
             self.requestTrailers = trailers
@@ -169,9 +169,9 @@ private final class StubHandler: ChannelInboundHandler {
             if !response.headers.contains(name: "content-length"), response.status.mayHaveResponseBody {
                 response.headers.add(name: "content-length", value: String(body.utf8.count))
             }
-            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(response)), promise: nil)
             if !body.isEmpty, !isHead, response.status.mayHaveResponseBody {
-                context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
             }
             self.finish(context: context)
         case .delay(let amount, let then):
@@ -183,7 +183,7 @@ private final class StubHandler: ChannelInboundHandler {
                 if case .echo = then {
                     var response = self.responseHead(status: .ok)
                     response.headers.add(name: "content-length", value: "0")
-                    context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+                    context.write(self.wrapOutboundOut(.head(response)), promise: nil)
                     self.finish(context: context)
                 } else {
                     self.respondAtEnd(context: context)
@@ -196,25 +196,25 @@ private final class StubHandler: ChannelInboundHandler {
         case .stream(let bytes):
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "content-length", value: String(bytes))
-            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(response)), promise: nil)
             self.streamRemaining = bytes
             self.streaming = true
             self.pump(context: context)
         case .truncated(let announced, let sent):
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "content-length", value: String(announced))
-            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(response)), promise: nil)
             var buffer = context.channel.allocator.buffer(capacity: sent)
             buffer.writeRepeatingByte(UInt8(ascii: "t"), count: sent)
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
+            context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
                 channel.close(promise: nil)
             }
         case .sink:
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "x-received-bytes", value: String(self.receivedBytes))
             response.headers.add(name: "content-length", value: "0")
-            context.write(Self.wrapOutboundOut(.head(response)), promise: nil)
+            context.write(self.wrapOutboundOut(.head(response)), promise: nil)
             self.finish(context: context)
         }
     }
@@ -227,7 +227,7 @@ private final class StubHandler: ChannelInboundHandler {
             var buffer = context.channel.allocator.buffer(capacity: size)
             buffer.writeRepeatingByte(UInt8(ascii: "x"), count: size)
             self.streamRemaining -= size
-            context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         context.flush()
         // The flush can report writability and re-enter this method, which may then finish the
@@ -240,10 +240,10 @@ private final class StubHandler: ChannelInboundHandler {
 
     private func finish(trailers: HTTPHeaders? = nil, context: ChannelHandlerContext) {
         if self.keepAlive {
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
         } else {
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

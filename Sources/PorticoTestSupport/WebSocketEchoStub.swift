@@ -77,17 +77,17 @@ private final class EchoFrameHandler: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
+        let frame = self.unwrapInboundIn(data)
         switch frame.opcode {
         case .text, .binary, .continuation:
             let reply = WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData)
-            context.write(Self.wrapOutboundOut(reply), promise: nil)
+            context.write(self.wrapOutboundOut(reply), promise: nil)
         case .ping:
-            context.write(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            context.write(self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
             let reply = WebSocketFrame(fin: true, opcode: .connectionClose, data: frame.unmaskedData)
             let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(self.wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
         default:
             ()
         }
@@ -107,7 +107,7 @@ private final class RefusingHandler: ChannelInboundHandler, RemovableChannelHand
     private var seen = HTTPHeaders()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = Self.unwrapInboundIn(data)
+        let part = self.unwrapInboundIn(data)
         if case .head(let head) = part {
             self.seen = HTTPHeaders()
             for name in ["upgrade", "connection"] {
@@ -118,8 +118,8 @@ private final class RefusingHandler: ChannelInboundHandler, RemovableChannelHand
         let body = context.channel.allocator.buffer(string: "upgrade refused")
         var headers = self.seen
         headers.add(name: "content-length", value: String(body.readableBytes))
-        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .upgradeRequired, headers: headers))), promise: nil)
-        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .upgradeRequired, headers: headers))), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
