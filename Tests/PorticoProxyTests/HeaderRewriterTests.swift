@@ -146,4 +146,18 @@ struct HeaderRewriterTests {
         headers.remove(name: "keep-alive")
         #expect(HeaderPresence(scanning: headers) == .xRealIP)
     }
+
+    @Test func connectionTokensAreTrimmedAndEmptyOnesSkipped() {
+        var names: [String] = []
+        HeaderRewriter.appendTokens(of: " , X-A ,\tX-B\t,,keep-alive", to: &names)
+        #expect(names == ["X-A", "X-B", "keep-alive"])
+
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers.add(name: "Connection", value: " x-a ,\tX-B")
+        head.headers.add(name: "X-A", value: "1")
+        head.headers.add(name: "x-b", value: "2")
+        head.headers.add(name: "X-C", value: "3")
+        _ = HeaderRewriter.rewriteResponse(&head)
+        #expect(head.headers.map(\.name) == ["X-C"])
+    }
 }
