@@ -22,6 +22,8 @@ struct HeaderPresence: OptionSet {
     static let xForwardedHost = HeaderPresence(rawValue: 1 << 7)
     static let xForwardedProto = HeaderPresence(rawValue: 1 << 8)
     static let xForwardedPort = HeaderPresence(rawValue: 1 << 9)
+    /// `Connection` itself (also `hopByHop`): its value names more headers to drop.
+    static let connection = HeaderPresence(rawValue: 1 << 10)
 
     init(rawValue: UInt16) {
         self.rawValue = rawValue
@@ -49,7 +51,8 @@ struct HeaderPresence: OptionSet {
         case 9:
             return Self.matches(utf8, "x-real-ip") ? .xRealIP : []
         case 10:
-            return Self.matches(utf8, "connection") || Self.matches(utf8, "keep-alive") ? .hopByHop : []
+            if Self.matches(utf8, "connection") { return [.connection, .hopByHop] }
+            return Self.matches(utf8, "keep-alive") ? .hopByHop : []
         case 15:
             return Self.matches(utf8, "x-forwarded-for") ? .xForwardedFor : []
         case 16:

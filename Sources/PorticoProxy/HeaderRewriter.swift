@@ -130,30 +130,43 @@ enum HeaderRewriter {
         self.removeHopByHopHeaders(&headers)
     }
 
-    /// The removal itself: every hop-by-hop header present and every header `Connection` names,
-    /// one scan per name (a keep-alive response costs two: `Connection` and `keep-alive`).
-    /// `Connection` is split by hand: NIO's `canonicalForm` walks it by `Character` and cost
-    /// some 7,000 instructions on every keep-alive response.
+    /// The removal itself: every hop-by-hop header present and every other header `Connection`
+    /// names, one scan per name (a keep-alive response costs one: `Connection`). `Connection`
+    /// is split by hand: NIO's `canonicalForm` walks it by `Character` and cost some 7,000
+    /// instructions on every keep-alive response.
     private static func removeHopByHopHeaders(_ headers: inout HTTPHeaders) {
         var doomed: [String] = []
-        for header in headers where HeaderPresence.flags(for: header.name).contains(.hopByHop) {
+        for header in headers {
+            let flags = HeaderPresence.flags(for: header.name)
+            guard flags.contains(.hopByHop) else { continue }
             doomed.append(header.name)
-            if header.name.utf8.count == 10, header.name.lowercased() == "connection" {
-                self.appendTokens(of: header.value, to: &doomed)
-            }
+            if flags.contains(.connection) { self.appendNamedHeaders(of: header.value, to: &doomed) }
         }
         for name in doomed {
             headers.remove(name: name)
         }
     }
 
-    /// The comma-separated tokens of a `Connection` value, without surrounding spaces or tabs.
-    static func appendTokens(of value: String, to names: inout [String]) {
-        for token in value.utf8.split(separator: UInt8(ascii: ",")) {
-            let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-            let end = trimmed.lastIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-            guard let end else { continue }
-            names.append(String(Substring(trimmed[...end])))
+    /// The header names in a `Connection` value (comma-separated, spaces and tabs around each),
+    /// except hop-by-hop names, which the scan finds by themselves when they are present.
+    static func appendNamedHeaders(of value: String, to names: inout [String]) {
+        let bytes = value.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            var lower = start
+            var upper = end
+            while lower < upper, Self.isSpace(bytes[lower]) { lower = bytes.index(after: lower) }
+            while upper > lower, Self.isSpace(bytes[bytes.index(before: upper)]) { upper = bytes.index(before: upper) }
+            if lower < upper {
+                let name = String(value[lower..<upper])
+                if !HeaderPresence.flags(for: name).contains(.hopByHop) { names.append(name) }
+            }
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }

@@ -130,6 +130,7 @@ struct HeaderRewriterTests {
         }
         let expected: [(String, HeaderPresence)] = [
             ("Upgrade", [.upgrade, .hopByHop]), ("TE", [.te, .hopByHop]), ("Expect", .expect),
+            ("Connection", [.connection, .hopByHop]), ("keep-alive", .hopByHop),
             ("Transfer-Encoding", [.transferEncoding, .hopByHop]), ("X-Forwarded-For", .xForwardedFor),
             ("x-real-ip", .xRealIP), ("X-Forwarded-Host", .xForwardedHost), ("x-forwarded-PROTO", .xForwardedProto),
             ("x-forwarded-port", .xForwardedPort),
@@ -149,8 +150,8 @@ struct HeaderRewriterTests {
 
     @Test func connectionTokensAreTrimmedAndEmptyOnesSkipped() {
         var names: [String] = []
-        HeaderRewriter.appendTokens(of: " , X-A ,\tX-B\t,,keep-alive", to: &names)
-        #expect(names == ["X-A", "X-B", "keep-alive"])
+        HeaderRewriter.appendNamedHeaders(of: " , X-A ,\tX-B\t,,keep-alive,Upgrade ,x-c", to: &names)
+        #expect(names == ["X-A", "X-B", "x-c"])
 
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Connection", value: " x-a ,\tX-B")
