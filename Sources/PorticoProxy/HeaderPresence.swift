@@ -39,49 +39,52 @@ struct HeaderPresence: OptionSet {
 
     /// The flags one header name sets: compared by length first, so most names cost one switch.
     static func flags(for name: String) -> HeaderPresence {
-        let utf8 = name.utf8
-        switch utf8.count {
+        // Header names from NIO's parser are native strings, so this is a view of their bytes.
+        if let flags = name.utf8.withContiguousStorageIfAvailable(Self.flags(forBytes:)) { return flags }
+        return Array(name.utf8).withUnsafeBufferPointer(Self.flags(forBytes:))
+    }
+
+    private static func flags(forBytes name: UnsafeBufferPointer<UInt8>) -> HeaderPresence {
+        switch name.count {
         case 2:
-            return Self.matches(utf8, "te") ? [.te, .hopByHop] : []
+            return Self.matches(name, "te") ? [.te, .hopByHop] : []
         case 6:
-            return Self.matches(utf8, "expect") ? .expect : []
+            return Self.matches(name, "expect") ? .expect : []
         case 7:
-            if Self.matches(utf8, "upgrade") { return [.upgrade, .hopByHop] }
-            return Self.matches(utf8, "trailer") ? .hopByHop : []
+            if Self.matches(name, "upgrade") { return [.upgrade, .hopByHop] }
+            return Self.matches(name, "trailer") ? .hopByHop : []
         case 9:
-            return Self.matches(utf8, "x-real-ip") ? .xRealIP : []
+            return Self.matches(name, "x-real-ip") ? .xRealIP : []
         case 10:
-            if Self.matches(utf8, "connection") { return [.connection, .hopByHop] }
-            return Self.matches(utf8, "keep-alive") ? .hopByHop : []
+            if Self.matches(name, "connection") { return [.connection, .hopByHop] }
+            return Self.matches(name, "keep-alive") ? .hopByHop : []
         case 15:
-            return Self.matches(utf8, "x-forwarded-for") ? .xForwardedFor : []
+            return Self.matches(name, "x-forwarded-for") ? .xForwardedFor : []
         case 16:
-            if Self.matches(utf8, "x-forwarded-host") { return .xForwardedHost }
-            if Self.matches(utf8, "x-forwarded-port") { return .xForwardedPort }
-            return Self.matches(utf8, "proxy-connection") ? .hopByHop : []
+            if Self.matches(name, "x-forwarded-host") { return .xForwardedHost }
+            if Self.matches(name, "x-forwarded-port") { return .xForwardedPort }
+            return Self.matches(name, "proxy-connection") ? .hopByHop : []
         case 17:
-            if Self.matches(utf8, "transfer-encoding") { return [.transferEncoding, .hopByHop] }
-            return Self.matches(utf8, "x-forwarded-proto") ? .xForwardedProto : []
+            if Self.matches(name, "transfer-encoding") { return [.transferEncoding, .hopByHop] }
+            return Self.matches(name, "x-forwarded-proto") ? .xForwardedProto : []
         case 18:
-            return Self.matches(utf8, "proxy-authenticate") ? .hopByHop : []
+            return Self.matches(name, "proxy-authenticate") ? .hopByHop : []
         case 19:
-            return Self.matches(utf8, "proxy-authorization") ? .hopByHop : []
+            return Self.matches(name, "proxy-authorization") ? .hopByHop : []
         default:
             return []
         }
     }
 
     /// ASCII case-insensitive equality with a lowercase name of the same length.
-    private static func matches(_ name: String.UTF8View, _ lowercase: StaticString) -> Bool {
-        lowercase.withUTF8Buffer { expected in
-            guard expected.count == name.count else { return false }
-            var index = 0
-            for byte in name {
-                let folded = (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) ? byte | 0x20 : byte
-                guard folded == expected[index] else { return false }
-                index += 1
-            }
-            return true
+    private static func matches(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        let expected = lowercase.utf8Start
+        guard lowercase.utf8CodeUnitCount == name.count else { return false }
+        for index in 0..<name.count {
+            let byte = name[index]
+            let folded = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+            guard folded == expected[index] else { return false }
         }
+        return true
     }
 }
