@@ -332,8 +332,9 @@ ensure_portico() {
     local build=$1 bin
     bin=$(portico_binary)
     if [[ ! -x "$bin" && "$build" == 1 ]]; then
-        log "building portico (swift build -c release --product portico --static-swift-stdlib --scratch-path .build-static)"
-        (cd "$REPO_DIR" && swift build -c release --product portico --static-swift-stdlib --scratch-path .build-static) >&2 || {
+        log "building portico (swift build -c release --product portico --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked --scratch-path .build-static)"
+        (cd "$REPO_DIR" && swift build -c release --product portico --static-swift-stdlib \
+            -Xswiftc -enforce-exclusivity=unchecked --scratch-path .build-static) >&2 || {
             log "portico did not build"
             return 1
         }

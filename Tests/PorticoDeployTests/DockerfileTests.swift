@@ -44,6 +44,8 @@ struct DockerfileTests {
         #expect(froms.last?.contains("-slim") == true)
         let build = try #require(lines.first { $0.contains("swift build") })
         #expect(build.contains("-c release") && build.contains("--static-swift-stdlib") && build.contains("--product portico"))
+        // The image ships the build that bench/ measures (bench/lib.sh builds it the same way).
+        #expect(build.contains("-Xswiftc -enforce-exclusivity=unchecked"))
         let runtime = lines.drop { !$0.hasPrefix("FROM ") }.dropFirst().drop { !$0.hasPrefix("FROM ") }
         let installs = runtime.filter { $0.contains("apt-get install") }
         #expect(installs.count == 1)
