@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Instructions per proxied request, counted by valgrind's callgrind: a figure that stays put on
+# a noisy machine, where req/s and CPU time move by 10% from run to run. See bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+REQUESTS=5000
+CONNECTIONS=8
+SCHEME=http
+OUT=""
+
+usage() {
+    cat <<EOF
+usage: bench/callgrind.sh [--requests N] [--connections N] [--https] [--out FILE]
+
+Starts the two bench backends and Portico (local mode, --workers 1) under callgrind, with
+instrumentation off until start-up is done; sends N keep-alive GETs with h2load --h1 (after a
+warm-up of 400), and prints the instructions Portico ran per request. The callgrind file is
+kept (--out, default bench/results/callgrind.out) for callgrind_annotate.
+
+  --requests N     requests counted (default $REQUESTS)
+  --connections N  h2load client connections (default $CONNECTIONS)
+  --https          over TLS 1.3 instead of plain HTTP
+  --out FILE       where the callgrind file goes
+EOF
+}
+
+while (($# > 0)); do
+    case $1 in
+    --requests) REQUESTS=${2:?}; shift ;;
+    --connections) CONNECTIONS=${2:?}; shift ;;
+    --https) SCHEME=https ;;
+    --out) OUT=${2:?}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) log "unknown argument $1"; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+main() {
+    require_tools nginx h2load openssl curl ss
+    if ! command -v valgrind >/dev/null 2>&1 || ! command -v callgrind_control >/dev/null 2>&1; then
+        die "valgrind is missing: sudo apt-get install valgrind"
+    fi
+    ensure_portico 0 || die "no portico binary at $(portico_binary) (build it, set PORTICO_BIN, or run bench/run.sh --build)"
+    mkdir -p "$BENCH_DIR/results"
+    OUT=${OUT:-$BENCH_DIR/results/callgrind.out}
+    bench_init
+    gen_cert "$BENCH_TMP"
+    start_backends
+    write_bench_manifests "$BENCH_TMP/manifests" "$BENCH_TMP/bench.crt" "$BENCH_TMP/bench.key" \
+        "$BACKEND1_PORT" "$BACKEND2_PORT"
+
+    # valgrind cannot read the DWARF 5 of a Swift 6 build; the symbol table is enough.
+    local stripped="$BENCH_TMP/portico-nodebug" wrapper="$BENCH_TMP/portico-under-callgrind"
+    strip --strip-debug -o "$stripped" "$(portico_binary)"
+    cat >"$wrapper" <<EOF
+#!/bin/sh
+exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$BENCH_TMP/callgrind.%p" "$stripped" "\$@"
+EOF
+    chmod +x "$wrapper"
+    PORTICO_BIN=$wrapper start_portico "$BENCH_TMP/manifests" portico 300 ||
+        die "portico did not start under callgrind"
+
+    local port=$PORTICO_HTTP
+    [[ "$SCHEME" == https ]] && port=$PORTICO_HTTPS
+    local url="$SCHEME://127.0.0.1:$port/" load=(h2load --h1 -c "$CONNECTIONS" -H ":authority: bench.local")
+    "${load[@]}" -n 400 "$url" >/dev/null 2>&1 || true
+    callgrind_control -i on "$PORTICO_PID" >/dev/null
+    "${load[@]}" -n "$REQUESTS" "$url" >"$BENCH_TMP/h2load.txt" 2>&1 || true
+    callgrind_control -i off "$PORTICO_PID" >/dev/null
+    callgrind_control -d "$PORTICO_PID" >/dev/null
+
+    local succeeded
+    succeeded=$(awk '/^requests:/ { print $8 }' "$BENCH_TMP/h2load.txt")
+    [[ "$succeeded" == "$REQUESTS" ]] || die "only ${succeeded:-0} of $REQUESTS requests succeeded: $(cat "$BENCH_TMP/h2load.txt")"
+    local dump
+    dump=$(find "$BENCH_TMP" -maxdepth 1 -name 'callgrind.*.1' -print -quit)
+    [[ -n "$dump" ]] || die "callgrind wrote no dump"
+    cp "$dump" "$OUT"
+    local total
+    total=$(callgrind_annotate "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+    printf '%s: %s keep-alive requests over %s connections (%s)\n' \
+        "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME"
+    printf 'instructions per request: %d\n' $((total / REQUESTS))
+    printf 'callgrind file: %s (callgrind_annotate --inclusive=yes %s | less)\n' "$OUT" "$OUT"
+}
+
+main
