@@ -11,20 +11,23 @@ source "$BENCH_DIR/lib.sh"
 REQUESTS=5000
 CONNECTIONS=8
 SCHEME=http
+HTTP2=0
 OUT=""
 
 usage() {
     cat <<EOF
-usage: bench/callgrind.sh [--requests N] [--connections N] [--https] [--out FILE]
+usage: bench/callgrind.sh [--requests N] [--connections N] [--https | --http2] [--out FILE]
 
 Starts the two bench backends and Portico (local mode, --workers 1) under callgrind, with
 instrumentation off until start-up is done; sends N keep-alive GETs with h2load --h1 (after a
-warm-up of 400), and prints the instructions Portico ran per request. The callgrind file is
+warm-up of 400; HTTP/2: 10 streams per connection), and prints the instructions Portico ran per
+request. The callgrind file is
 kept (--out, default bench/results/callgrind.out) for callgrind_annotate.
 
   --requests N     requests counted (default $REQUESTS)
   --connections N  h2load client connections (default $CONNECTIONS)
   --https          over TLS 1.3 instead of plain HTTP
+  --http2          HTTP/2 over TLS 1.3, as in scenario (e)
   --out FILE       where the callgrind file goes
 EOF
 }
@@ -34,6 +37,7 @@ while (($# > 0)); do
     --requests) REQUESTS=${2:?}; shift ;;
     --connections) CONNECTIONS=${2:?}; shift ;;
     --https) SCHEME=https ;;
+    --http2) SCHEME=https HTTP2=1 ;;
     --out) OUT=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) log "unknown argument $1"; usage >&2; exit 2 ;;
@@ -69,6 +73,7 @@ EOF
     local port=$PORTICO_HTTP
     [[ "$SCHEME" == https ]] && port=$PORTICO_HTTPS
     local url="$SCHEME://127.0.0.1:$port/" load=(h2load --h1 -c "$CONNECTIONS" -H ":authority: bench.local")
+    ((HTTP2 == 0)) || load=(h2load -m 10 -c "$CONNECTIONS" -H ":authority: bench.local")
     "${load[@]}" -n 400 "$url" >/dev/null 2>&1 || true
     callgrind_control -i on "$PORTICO_PID" >/dev/null
     "${load[@]}" -n "$REQUESTS" "$url" >"$BENCH_TMP/h2load.txt" 2>&1 || true
@@ -84,8 +89,8 @@ EOF
     cp "$dump" "$OUT"
     local total
     total=$(callgrind_annotate "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-    printf '%s: %s keep-alive requests over %s connections (%s)\n' \
-        "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME"
+    printf '%s: %s keep-alive requests over %s connections (%s%s)\n' \
+        "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME" "$( ((HTTP2 == 0)) || echo ", HTTP/2")"
     printf 'instructions per request: %d\n' $((total / REQUESTS))
     printf 'callgrind file: %s (callgrind_annotate --inclusive=yes %s | less)\n' "$OUT" "$OUT"
 }

@@ -15,6 +15,7 @@ INGRESSES=10000
 ROUNDS=3
 DURATION=10
 CHURN_DURATION=20
+CHURN_ROUNDS=3
 SWAPS=200
 SWAP_INTERVAL_MS=50
 BUILD=0
@@ -22,18 +23,20 @@ GENERATE_DIR=""
 
 usage() {
     cat <<EOF
-usage: bench/scale.sh [scale|churn|all] [--ingresses N] [--rounds N] [--duration S] [--quick] [--build]
+usage: bench/scale.sh [scale|churn|all] [--ingresses N] [--rounds N] [--duration S] [--churn-rounds N] [--quick] [--build]
        bench/scale.sh --generate-only DIR [--ingresses N]
 
   scale   readiness time and RSS on N Ingresses (2 hosts and 10 paths each), then wrk req/s
           against a host of the big table vs a one-route table (alternating rounds)
   churn   during a ${CHURN_DURATION} s wrk run, rewrite one Ingress file every ${SWAP_INTERVAL_MS} ms (${SWAPS} swaps);
-          failed requests, throughput vs a steady run, write-to-serving latency
+          failed requests, throughput vs a steady run just before it (median over rounds),
+          write-to-serving latency
   all     both (default)
   --ingresses N    Ingresses to generate (default $INGRESSES)
   --rounds N       rounds for the big-vs-small comparison (default $ROUNDS)
   --duration S     seconds per comparison run (default $DURATION)
-  --quick          1 round of 3 s, churn of 8 s with 60 swaps
+  --churn-rounds N steady-then-churn pairs (default $CHURN_ROUNDS)
+  --quick          1 round of 3 s, 1 churn round of 8 s with 60 swaps
   --build          build portico if missing
   --generate-only DIR   only write the manifest folder (backend ports 18081/18082)
 Environment: PORTICO_BIN, PORTICO_EXTRA_ARGS, KEEP_TMP=1 (see bench/run.sh).
@@ -46,7 +49,8 @@ while (($# > 0)); do
     --ingresses) INGRESSES=${2:?}; shift ;;
     --rounds) ROUNDS=${2:?}; shift ;;
     --duration) DURATION=${2:?}; shift ;;
-    --quick) ROUNDS=1 DURATION=3 CHURN_DURATION=8 SWAPS=60 ;;
+    --churn-rounds) CHURN_ROUNDS=${2:?}; shift ;;
+    --quick) ROUNDS=1 DURATION=3 CHURN_DURATION=8 SWAPS=60 CHURN_ROUNDS=1 ;;
     --build) BUILD=1 ;;
     --generate-only) GENERATE_DIR=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -54,8 +58,9 @@ while (($# > 0)); do
     esac
     shift
 done
-[[ "$INGRESSES" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ ]] ||
-    die "--ingresses, --rounds and --duration take positive integers"
+[[ "$INGRESSES" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ &&
+    "$CHURN_ROUNDS" =~ ^[1-9][0-9]*$ ]] ||
+    die "--ingresses, --rounds, --duration and --churn-rounds take positive integers"
 
 # --- manifests ---------------------------------------------------------------------------------
 
@@ -268,20 +273,35 @@ ratio_of() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
 }
 
+# "median [min-max]" of the numbers given (just the number for one), "-" when none is numeric.
+spread_of() {
+    printf '%s\n' "$@" | awk '
+        $1 ~ /^[0-9.]+$/ { v[++n] = $1 + 0 }
+        END {
+            if (n == 0) { print "-"; exit }
+            for (i = 2; i <= n; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- } v[j + 1] = x }
+            med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+            if (n == 1) print fmt(med); else printf "%s [%s-%s]\n", fmt(med), fmt(v[1]), fmt(v[n])
+        }
+        function fmt(x) { return (x >= 100) ? sprintf("%.1f", x) : sprintf("%.3g", x) }'
+}
+
 # Drives one wrk run's worth of intervals: SWAPS intervals of SWAP_INTERVAL_MS, with a probe of
 # the probe host every PROBE_INTERVAL_MS throughout. In "rewrite" mode each interval starts by
 # rewriting ing-0 to the next generation, and the probe asks for the newest generation's path;
-# in "steady" mode nothing is written and the probe asks for /gen-0, which serves. Both runs
-# thus carry the same probing load, and only the rewrites differ.
+# in "steady" mode nothing is written and the probe asks for the serving generation's path.
+# Both runs thus carry the same probing load, and only the rewrites differ.
 #
 # A write K counts as serving once generation K or a later one serves (a later one includes
 # K's change): when the newest generation's path first answers 200, every write since the
 # last served one gets its latency, written to LATENCIES in microseconds, one per line.
 PROBE_INTERVAL_MS=10
 printf -v PROBE_SLEEP '%d.%03d' $((PROBE_INTERVAL_MS / 1000)) $((PROBE_INTERVAL_MS % 1000))
+# Probes (and in rewrite mode rewrites) for one run. BASE is the generation serving when it
+# starts; a rewrite run writes generations BASE+1 .. BASE+SWAPS.
 churn_driver() {
-    local mode=$1 port=$2 probe_host=$3 latencies=$4
-    local start next k latest=0 served=0
+    local mode=$1 port=$2 probe_host=$3 latencies=$4 base=$5
+    local start next k latest=$base served=$base
     local -a written=()
     # The newest generation serves now: every write since the last served one has its latency.
     record_served() {
@@ -300,10 +320,10 @@ churn_driver() {
     while now_us; ((NOW_US < start)); do sleep 0.01; done
     for ((k = 1; k <= SWAPS; k++)); do
         if [[ "$mode" == rewrite ]]; then
-            replace_file "$CHURN_FILE" "$(ingress_zero_yaml "$k")"
+            latest=$((base + k))
+            replace_file "$CHURN_FILE" "$(ingress_zero_yaml "$latest")"
             now_us
-            written[k]=$NOW_US
-            latest=$k
+            written[latest]=$NOW_US
         fi
         next=$((start + k * SWAP_INTERVAL_MS * 1000))
         while now_us; ((NOW_US < next)); do
@@ -336,45 +356,63 @@ churn_mode() {
         ((SECONDS < deadline)) || die "the probe host never served /gen-0"
         sleep 0.05
     done
-    log "steady run: ${CHURN_DURATION}s with a probe every ${PROBE_INTERVAL_MS} ms and no rewrites"
-    wrk_run "$port" "$host" / "$CHURN_DURATION" "$RESULTS_DIR/churn-steady.txt" &
-    local steady_pid=$!
-    BENCH_PIDS+=("$steady_pid")
-    churn_driver steady "$port" "$probe_host" "$RESULTS_DIR/churn-steady-latency-us.txt"
-    wait "$steady_pid" || true
-    probe_floor "$port" "$probe_host" /gen-0 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
+    # Steady and churn runs alternate, so that the machine's drift hits both alike; each round's
+    # ratio compares a churn run with the steady run just before it.
+    local round base=0 steady_file churn_file
+    local -a ratios=() steady_rpss=() churn_rpss=() steady_p99s=() churn_p99s=()
+    local failed=0 latencies="$RESULTS_DIR/churn-latency-us.txt"
+    : >"$latencies"
+    for ((round = 1; round <= CHURN_ROUNDS; round++)); do
+        steady_file="$RESULTS_DIR/churn-steady-$round.txt"
+        churn_file="$RESULTS_DIR/churn-load-$round.txt"
+        log "round $round: steady run, ${CHURN_DURATION}s with a probe every ${PROBE_INTERVAL_MS} ms and no rewrites"
+        wrk_run "$port" "$host" / "$CHURN_DURATION" "$steady_file" &
+        local steady_pid=$!
+        BENCH_PIDS+=("$steady_pid")
+        churn_driver steady "$port" "$probe_host" "$RESULTS_DIR/churn-steady-latency-us.txt" "$base"
+        wait "$steady_pid" || true
+        if ((round == 1)); then
+            probe_floor "$port" "$probe_host" /gen-0 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
+        fi
 
-    log "churn run: ${CHURN_DURATION}s with $SWAPS rewrites every ${SWAP_INTERVAL_MS} ms and the same probing"
-    wrk_run "$port" "$host" / "$CHURN_DURATION" "$RESULTS_DIR/churn-load.txt" &
-    local wrk_pid=$!
-    BENCH_PIDS+=("$wrk_pid")
-    local latencies="$RESULTS_DIR/churn-latency-us.txt"
-    churn_driver rewrite "$port" "$probe_host" "$latencies"
-    wait "$wrk_pid" || true
+        log "round $round: churn run, ${CHURN_DURATION}s with $SWAPS rewrites every ${SWAP_INTERVAL_MS} ms and the same probing"
+        wrk_run "$port" "$host" / "$CHURN_DURATION" "$churn_file" &
+        local wrk_pid=$!
+        BENCH_PIDS+=("$wrk_pid")
+        churn_driver rewrite "$port" "$probe_host" "$RESULTS_DIR/churn-latency-$round-us.txt" "$base"
+        wait "$wrk_pid" || true
+        cat "$RESULTS_DIR/churn-latency-$round-us.txt" >>"$latencies"
+        base=$((base + SWAPS))
 
-    local steady churn
-    steady=$(parse_wrk "$RESULTS_DIR/churn-steady.txt")
-    churn=$(parse_wrk "$RESULTS_DIR/churn-load.txt")
-    local served p50 p99
+        local steady_rps steady_p99 churn_rps churn_p99 churn_err
+        read -r _ steady_rps _ steady_p99 _ <<<"$(parse_wrk "$steady_file")"
+        read -r _ churn_rps _ churn_p99 churn_err <<<"$(parse_wrk "$churn_file")"
+        steady_rpss+=("$steady_rps") churn_rpss+=("$churn_rps")
+        steady_p99s+=("$steady_p99") churn_p99s+=("$churn_p99")
+        ratios+=("$(ratio_of "$churn_rps" "$steady_rps")")
+        failed=$((failed + churn_err))
+        log "round $round: steady $steady_rps req/s, churn $churn_rps req/s, ratio ${ratios[-1]}"
+    done
+
+    local writes=$((SWAPS * CHURN_ROUNDS)) served p50 p99
     served=$(wc -l <"$latencies")
-    read -r p50 p99 < <(sort -n "$latencies" | awk -v total="$SWAPS" '
+    read -r p50 p99 < <(sort -n "$latencies" | awk -v total="$writes" '
         { v[++n] = $1 / 1000 }
         # Writes that never served rank above all measured ones.
         function pct(q,  r) { r = int(q * total + 0.999999); if (r < 1) r = 1
             if (r > n) return "never"; return sprintf("%.0f", v[r]) }
         END { print pct(0.50), pct(0.99) }')
-    local steady_rps steady_p99 steady_err churn_rps churn_p99 churn_err
-    read -r _ steady_rps _ steady_p99 steady_err <<<"$steady"
-    read -r _ churn_rps _ churn_p99 churn_err <<<"$churn"
     {
-        printf '\nChange under load: %s Ingresses, %s rewrites of one Ingress every %s ms during %s s of wrk (64 connections)\n' \
-            "$INGRESSES" "$SWAPS" "$SWAP_INTERVAL_MS" "$CHURN_DURATION"
-        printf '  steady run            %s req/s, p99 %s ms, failed %s (the same probing, no rewrites)\n' "$steady_rps" "$steady_p99" "$steady_err"
-        printf '  during rewrites       %s req/s, p99 %s ms, failed %s (non-2xx + socket errors)\n' "$churn_rps" "$churn_p99" "$churn_err"
-        printf '  throughput vs steady  %s\n' "$(ratio_of "$churn_rps" "$steady_rps")"
+        printf '\nChange under load: %s Ingresses, %s round(s) of a steady run then %s rewrites of one Ingress every %s ms, %s s of wrk (64 connections) each\n' \
+            "$INGRESSES" "$CHURN_ROUNDS" "$SWAPS" "$SWAP_INTERVAL_MS" "$CHURN_DURATION"
+        printf '  steady runs           %s req/s, p99 %s ms (median [min-max]; the same probing, no rewrites)\n' \
+            "$(spread_of "${steady_rpss[@]}")" "$(spread_of "${steady_p99s[@]}")"
+        printf '  during rewrites       %s req/s, p99 %s ms, failed %s (non-2xx + socket errors, all rounds)\n' \
+            "$(spread_of "${churn_rpss[@]}")" "$(spread_of "${churn_p99s[@]}")" "$failed"
+        printf '  throughput vs steady  %s (each churn run against the steady run before it)\n' "$(spread_of "${ratios[@]}")"
         printf '  write -> serving      median %s ms, p99 %s ms (%s of %s writes served; a write serves when it or a later one does; probe every %s ms)\n' \
-            "$p50" "$p99" "$served" "$SWAPS" "$PROBE_INTERVAL_MS"
-        printf '  probe round trip      %s after the steady run: the floor of the line above\n' \
+            "$p50" "$p99" "$served" "$writes" "$PROBE_INTERVAL_MS"
+        printf '  probe round trip      %s after the first steady run: the floor of the line above\n' \
             "$(sort -n "$RESULTS_DIR/churn-probe-floor-us.txt" | awk '{ v[NR] = $1 / 1000 } END { i = int(NR * 0.99 + 0.999999); printf "median %.1f ms, p99 %.1f ms", v[int((NR + 1) / 2)], v[i] }')"
     } | tee -a "$RESULTS_DIR/summary.txt"
 }
