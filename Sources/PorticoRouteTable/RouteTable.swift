@@ -2,8 +2,9 @@
 ///
 /// It is built off the request path by translation and published whole through one atomic
 /// reference; a request loads it once when its head arrives and keeps it to the end, so a swap
-/// never changes a request midway and never touches a connection.
-public struct RouteTable: Sendable {
+/// never changes a request midway and never touches a connection. A class, so that a request
+/// takes it with one retain rather than one per field.
+public final class RouteTable: Sendable {
     /// Increases with every publish; shown in metrics and `portico routes`.
     public let generation: UInt64
     public let virtualHosts: [VirtualHost]
