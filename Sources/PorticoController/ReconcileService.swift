@@ -51,26 +51,14 @@ public struct ReconcileService: ServiceLifecycle.Service {
 
     func run<Source: AsyncSequence & Sendable>(source: Source, requiredKinds: Set<ResourceKind>) async throws where Source.Element == ResourceEvent {
         let options = configuration.translation
+        let routes = self.routes
+        let certificates = self.certificates
         let loop = ReconcileLoop(
             source: source,
             clock: ContinuousClock(),
             holdoff: configuration.holdoff,
             maxHoldoff: configuration.maxHoldoff
         )
-        // The loop, its source's reads and every translation run on the low-priority thread
-        // (`BackgroundExecutor`): traffic comes first when both want the cores.
-        await withTaskExecutorPreference(BackgroundExecutor.shared) {
-            await self.runLoop(loop, options: options, requiredKinds: requiredKinds)
-        }
-    }
-
-    private func runLoop<Source: AsyncSequence & Sendable>(
-        _ loop: ReconcileLoop<Source, ContinuousClock>,
-        options: TranslationOptions,
-        requiredKinds: Set<ResourceKind>
-    ) async where Source.Element == ResourceEvent {
-        let routes = self.routes
-        let certificates = self.certificates
         let metrics = ControlPlaneMetrics()
         let readiness = self.readiness
         let logger = self.logger
