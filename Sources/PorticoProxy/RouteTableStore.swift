@@ -35,8 +35,12 @@ public final class RouteTableStore: Sendable {
             for continuation in subscribers.continuations.values { continuation.yield(table) }
             return replaced
         }
+        // Default priority on purpose. With `.background`, the task runs on libdispatch's
+        // low-priority workers, and under load that priority seemed to reach unrelated work
+        // (stressed test runs: clients slowed to a crawl, two of three failed; at default
+        // priority six of six passed). Linux threads inherit their creator's nice value.
         let delay = self.retirementDelay
-        Task.detached(priority: .background) {
+        Task.detached {
             try? await Task.sleep(for: delay)
             withExtendedLifetime(replaced) {}
         }
