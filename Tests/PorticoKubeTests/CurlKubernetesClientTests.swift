@@ -309,18 +309,19 @@ struct CurlKubernetesClientTests {
 
     @Test func aRefusedConnectionIsTransportAndABadURLIsConfiguration() async throws {
         let authority = try TestCertificateAuthority()
-        let server = try await TLSStubServer.start(leaf: try authority.issue(commonName: "gone", dnsNames: ["localhost"])) { _ in .init() }
-        let port = server.port
-        try await server.close()
-        let client = try CurlKubernetesClient(
-            configuration: KubeClientConfiguration(server: "https://127.0.0.1:\(port)", certificateAuthorityPEM: Data(authority.certificatePEM.utf8)),
-            logger: Self.logger
-        )
-        defer { client.shutdown() }
+        // A port that stays bound and refuses: a closed listener's port could be taken by a
+        // parallel test's TLS server, and the "refused" call then failed TLS verification.
+        try await RefusingPort.with { port in
+            let client = try CurlKubernetesClient(
+                configuration: KubeClientConfiguration(server: "https://127.0.0.1:\(port)", certificateAuthorityPEM: Data(authority.certificatePEM.utf8)),
+                logger: Self.logger
+            )
+            defer { client.shutdown() }
 
-        let refused = try await #require(throws: KubeAPIError.self) { try await client.get(.services, namespace: "a", name: "b", as: Item.self) }
-        #expect(refused.kind == .transport)
-        #expect(refused.message.hasPrefix("GET /api/v1/namespaces/a/services/b: "))
+            let refused = try await #require(throws: KubeAPIError.self) { try await client.get(.services, namespace: "a", name: "b", as: Item.self) }
+            #expect(refused.kind == .transport)
+            #expect(refused.message.hasPrefix("GET /api/v1/namespaces/a/services/b: "))
+        }
 
         let badURL = try #require(throws: KubeAPIError.self) {
             try CurlKubernetesClient(configuration: KubeClientConfiguration(server: "kubernetes.default:443"), logger: Self.logger)
