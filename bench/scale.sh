@@ -356,6 +356,15 @@ churn_mode() {
         ((SECONDS < deadline)) || die "the probe host never served /gen-0"
         sleep 0.05
     done
+    # One wrk run of CHURN_DURATION with the churn driver beside it, in MODE (steady|rewrite).
+    driven_wrk_run() {
+        local mode=$1 wrk_file=$2 driver_latencies=$3 driver_base=$4
+        wrk_run "$port" "$host" / "$CHURN_DURATION" "$wrk_file" &
+        local wrk_pid=$!
+        BENCH_PIDS+=("$wrk_pid")
+        churn_driver "$mode" "$port" "$probe_host" "$driver_latencies" "$driver_base"
+        wait "$wrk_pid" || true
+    }
     # Steady and churn runs alternate, so that the machine's drift hits both alike; each round's
     # ratio compares a churn run with the steady run just before it.
     local round base=0 steady_file churn_file
@@ -366,21 +375,13 @@ churn_mode() {
         steady_file="$RESULTS_DIR/churn-steady-$round.txt"
         churn_file="$RESULTS_DIR/churn-load-$round.txt"
         log "round $round: steady run, ${CHURN_DURATION}s with a probe every ${PROBE_INTERVAL_MS} ms and no rewrites"
-        wrk_run "$port" "$host" / "$CHURN_DURATION" "$steady_file" &
-        local steady_pid=$!
-        BENCH_PIDS+=("$steady_pid")
-        churn_driver steady "$port" "$probe_host" "$RESULTS_DIR/churn-steady-latency-us.txt" "$base"
-        wait "$steady_pid" || true
+        driven_wrk_run steady "$steady_file" "$RESULTS_DIR/churn-steady-latency-us.txt" "$base"
         if ((round == 1)); then
             probe_floor "$port" "$probe_host" /gen-0 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
         fi
 
         log "round $round: churn run, ${CHURN_DURATION}s with $SWAPS rewrites every ${SWAP_INTERVAL_MS} ms and the same probing"
-        wrk_run "$port" "$host" / "$CHURN_DURATION" "$churn_file" &
-        local wrk_pid=$!
-        BENCH_PIDS+=("$wrk_pid")
-        churn_driver rewrite "$port" "$probe_host" "$RESULTS_DIR/churn-latency-$round-us.txt" "$base"
-        wait "$wrk_pid" || true
+        driven_wrk_run rewrite "$churn_file" "$RESULTS_DIR/churn-latency-$round-us.txt" "$base"
         cat "$RESULTS_DIR/churn-latency-$round-us.txt" >>"$latencies"
         base=$((base + SWAPS))
 

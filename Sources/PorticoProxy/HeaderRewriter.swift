@@ -63,7 +63,7 @@ enum HeaderRewriter {
         let keepsTrailersTE =
             present.contains(.te) && head.headers[canonicalForm: "te"].contains { $0.lowercased() == "trailers" }
             && GRPCStatus.isGRPC(head)
-        if present.contains(.hopByHop) { self.removeHopByHopHeaders(&head.headers) }
+        if present.contains(.hopByHop) { self.removeHopByHop(&head.headers) }
         if keepsTrailersTE {
             head.headers.add(name: "te", value: "trailers")
         }
@@ -123,18 +123,11 @@ enum HeaderRewriter {
         for value in upgrade { head.headers.add(name: "upgrade", value: value) }
     }
 
-    /// Removes `Connection`, the headers it names, and the fixed hop-by-hop list. Costs one scan
-    /// of the header list when none is present, as in most messages.
+    /// Removes `Connection`, the headers it names and the fixed hop-by-hop list: one scan of
+    /// the header list, plus one per header to remove (a keep-alive response: `Connection`).
+    /// `Connection` is split by hand: NIO's `canonicalForm` walks it by `Character` and cost
+    /// some 7,000 instructions on every keep-alive response.
     static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        guard HeaderPresence(scanning: headers).contains(.hopByHop) else { return }
-        self.removeHopByHopHeaders(&headers)
-    }
-
-    /// The removal itself: every hop-by-hop header present and every other header `Connection`
-    /// names, one scan per name (a keep-alive response costs one: `Connection`). `Connection`
-    /// is split by hand: NIO's `canonicalForm` walks it by `Character` and cost some 7,000
-    /// instructions on every keep-alive response.
-    private static func removeHopByHopHeaders(_ headers: inout HTTPHeaders) {
         var doomed: [String] = []
         for header in headers {
             let flags = HeaderPresence.flags(for: header.name)
