@@ -4,16 +4,12 @@ internal import NIOHTTP1
 ///
 /// Hop-by-hop headers describe one connection, not the message, so they are dropped in both
 /// directions (RFC 9110 section 7.6.1): `Connection` and every header it names, plus the fixed
-/// list below. `Transfer-Encoding` is dropped too; the encoders frame each side again.
+/// list that `HeaderPresence` flags as `hopByHop` (`Keep-Alive`, `TE`, `Trailer`, `Upgrade`,
+/// `Proxy-Connection`, `Proxy-Authenticate`, `Proxy-Authorization`). `Transfer-Encoding` is
+/// dropped too; the encoders frame each side again.
 /// An upgrade request (WebSocket) is the exception: its `Connection: upgrade` and `Upgrade`
 /// are kept, as nginx and Envoy do, and so are those of the 101 that accepts it.
 enum HeaderRewriter {
-    /// Headers that never cross the proxy, whatever `Connection` says.
-    static let hopByHop: [String] = [
-        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
-        "proxy-connection", "proxy-authenticate", "proxy-authorization",
-    ]
-
     /// What the request said about its own framing and expectations before the rewrite.
     struct RequestFacts {
         /// The client sent `Expect: 100-continue`; Portico answers it itself.
