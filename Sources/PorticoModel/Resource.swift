@@ -43,14 +43,30 @@ public enum Resource: Hashable, Sendable {
 }
 
 /// A resource together with where it came from.
-public struct SourcedResource: Hashable, Sendable {
-    public var resource: Resource
-    public var origin: Origin
+///
+/// A final class rather than a struct: stores, diffs and snapshots of a large cluster hold and
+/// move tens of thousands of these, and a struct the size of the largest resource made every
+/// such move a copy of a few hundred bytes and a retain of each of its strings. Shared and
+/// immutable, one is moved with one retain, and two reads of an unchanged file compare equal
+/// by identity before any field is looked at.
+public final class SourcedResource: Hashable, Sendable {
+    public let resource: Resource
+    public let origin: Origin
+    /// Computed once: every store, diff and index files the object under it.
+    public let key: ObjectKey
 
     public init(_ resource: Resource, origin: Origin) {
         self.resource = resource
         self.origin = origin
+        self.key = resource.key
     }
 
-    public var key: ObjectKey { resource.key }
+    public static func == (lhs: SourcedResource, rhs: SourcedResource) -> Bool {
+        lhs === rhs || (lhs.origin == rhs.origin && lhs.resource == rhs.resource)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(resource)
+        hasher.combine(origin)
+    }
 }

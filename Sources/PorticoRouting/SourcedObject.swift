@@ -1,7 +1,11 @@
 public import PorticoModel
 
 /// One typed object of a snapshot with its key and where it came from.
-public struct SourcedObject<Object: Sendable>: Sendable {
+///
+/// A final class for the reason `SourcedResource` is one: translation sorts, filters and
+/// passes along tens of thousands of Ingresses, and each move of a struct this size retained
+/// every string in it.
+public final class SourcedObject<Object: Sendable>: Sendable {
     public let key: ObjectKey
     public let object: Object
     public let origin: Origin
@@ -13,5 +17,16 @@ public struct SourcedObject<Object: Sendable>: Sendable {
     }
 }
 
-extension SourcedObject: Equatable where Object: Equatable {}
-extension SourcedObject: Hashable where Object: Hashable {}
+extension SourcedObject: Equatable where Object: Equatable {
+    public static func == (lhs: SourcedObject, rhs: SourcedObject) -> Bool {
+        lhs === rhs || (lhs.key == rhs.key && lhs.origin == rhs.origin && lhs.object == rhs.object)
+    }
+}
+
+extension SourcedObject: Hashable where Object: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(object)
+        hasher.combine(origin)
+    }
+}
