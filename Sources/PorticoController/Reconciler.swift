@@ -44,6 +44,8 @@ public final class Reconciler {
     private let requiredKinds: Set<ResourceKind>
 
     private var store = ResourceStore()
+    /// Carries each unchanged Ingress's parse from one translation to the next.
+    private var memo = TranslationMemo()
     private var lastGood: [ObjectKey: SourcedResource] = [:]
     private var sourceErrors: [SourceErrorKey: SourceError] = [:]
     private var syncedKinds: Set<ResourceKind> = []
@@ -129,8 +131,7 @@ public final class Reconciler {
         pending = .none
         generation += 1
         if change == .endpoints, let current = table {
-            let snapshot = ResourceSnapshot(store.objects)
-            let endpoints = resolveEndpoints(for: current.clusters.keys, in: snapshot)
+            let endpoints = resolveEndpoints(for: current.clusters.keys, in: store.snapshot)
             let next = current.replacingEndpoints(endpoints, generation: generation)
             table = next
             routes.publish(next)
@@ -144,18 +145,18 @@ public final class Reconciler {
     }
 
     private func translateAndPublish() -> Publication {
-        var objects = store.objects
-        let first = translate(ResourceSnapshot(objects), options: options, generation: generation)
+        var snapshot = store.snapshot
+        let first = translate(snapshot, options: options, generation: generation, memo: &memo)
         var result = first
         var kept: [ObjectKey] = []
         for key in first.rejected.sorted() {
-            if let good = lastGood[key], good != objects[key] {
-                objects[key] = good
+            if let good = lastGood[key], good != snapshot.objects[key] {
+                snapshot.upsert(good)
                 kept.append(key)
             }
         }
         if !kept.isEmpty {
-            result = translate(ResourceSnapshot(objects), options: options, generation: generation)
+            result = translate(snapshot, options: options, generation: generation, memo: &memo)
         }
         // Diagnostics describe what the user wrote: the rejected versions' own diagnostics, and
         // everything else from the table that is actually served.
@@ -163,7 +164,7 @@ public final class Reconciler {
         let diagnostics = first.diagnostics.filter { keptSet.contains($0.object) }
             + result.diagnostics.filter { !keptSet.contains($0.object) }
 
-        for (key, object) in objects where key.kind == .ingress && !result.rejected.contains(key) {
+        for (key, object) in snapshot.objects where key.kind == .ingress && !result.rejected.contains(key) {
             lastGood[key] = object
         }
         for key in lastGood.keys where store.objects[key] == nil {

@@ -2,9 +2,11 @@ internal import PorticoModel
 internal import PorticoRouteTable
 
 /// A backend that passed validation: the cluster it names and the Service, for `RouteSource`.
-struct ResolvedBackend: Hashable {
+struct ResolvedBackend: Hashable, Sendable {
     let cluster: ClusterID
     let service: String
+    /// The port as the backend names it, which `check` looks up on the Service.
+    let port: ServicePortReference
 }
 
 /// Validates an Ingress backend (`spec.defaultBackend` or a path's `backend`) and resolves it
@@ -25,7 +27,6 @@ enum BackendRule {
         _ backend: Ingress.Backend,
         field: () -> String,
         namespace: String,
-        snapshot: ResourceSnapshot,
         report: inout ObjectReport
     ) -> Outcome {
         switch (backend.service, backend.resource) {
@@ -43,7 +44,7 @@ enum BackendRule {
             )
             return .skipped
         case (.some(let service), nil):
-            return parseService(service, field: { "\(field()).service" }, namespace: namespace, snapshot: snapshot, report: &report)
+            return parseService(service, field: { "\(field()).service" }, namespace: namespace, report: &report)
         }
     }
 
@@ -51,7 +52,6 @@ enum BackendRule {
         _ backend: Ingress.ServiceBackend,
         field: () -> String,
         namespace: String,
-        snapshot: ResourceSnapshot,
         report: inout ObjectReport
     ) -> Outcome {
         guard !backend.name.isEmpty else {
@@ -76,21 +76,27 @@ enum BackendRule {
         case (nil, .some(let name)):
             port = .name(name)
         }
-        let serviceName = NamespacedName(namespace: namespace, name: backend.name)
+        return .service(ResolvedBackend(
+            cluster: ClusterID(namespace: namespace, service: backend.name, port: port.description),
+            service: backend.name,
+            port: port
+        ))
+    }
+
+    /// Warns when the Service `backend` names, or its port, does not exist. `field` is the
+    /// backend's (`spec.defaultBackend`, `spec.rules[0].http.paths[0].backend`).
+    static func check(_ backend: ResolvedBackend, field: () -> String, snapshot: ResourceSnapshot, report: inout ObjectReport) {
+        let serviceName = NamespacedName(namespace: backend.cluster.namespace, name: backend.service)
         if let service = snapshot.service(serviceName) {
-            if ServicePortLookup.find(port, in: service) == nil {
-                let what = switch port {
+            if ServicePortLookup.find(backend.port, in: service) == nil {
+                let what = switch backend.port {
                 case .number(let number): "port \(number)"
                 case .name(let name): "port named \(quoted(name))"
                 }
-                report.warning("\(field()).port", "Service \(serviceName) has no \(what); requests get 503")
+                report.warning("\(field()).service.port", "Service \(serviceName) has no \(what); requests get 503")
             }
         } else {
-            report.warning("\(field()).name", "Service \(serviceName) does not exist; requests get 503")
+            report.warning("\(field()).service.name", "Service \(serviceName) does not exist; requests get 503")
         }
-        return .service(ResolvedBackend(
-            cluster: ClusterID(namespace: namespace, service: backend.name, port: port.description),
-            service: backend.name
-        ))
     }
 }

@@ -20,13 +20,13 @@ struct IngressClassFilter: TranslationProcessor {
             sourced.object.spec?.controller == options.controllerName
                 && sourced.object.metadata.annotations?[IngressClass.isDefaultClassAnnotation] == "true"
         }
-        let ours = state.snapshot.ingresses.indices.filter { index in
-            Self.isOurs(state.snapshot.ingresses[index].object, options: options, classes: classes, acceptsClassless: acceptsClassless)
-        }
-        state.ingresses = ours
-            .map { (precedence: IngressPrecedence(state.snapshot.ingresses[$0]), index: $0) }
+        // The snapshot's Ingresses come in no order; precedence (age, then namespace/name) is a
+        // total order, so the sort alone decides the order every later step sees.
+        state.ingresses = state.snapshot.ingresses.values
+            .filter { Self.isOurs($0.object, options: options, classes: classes, acceptsClassless: acceptsClassless) }
+            .map { (precedence: IngressPrecedence($0), ingress: $0) }
             .sorted { $0.precedence < $1.precedence }
-            .map { state.snapshot.ingresses[$0.index] }
+            .map(\.ingress)
     }
 
     static func isOurs(

@@ -5,22 +5,40 @@ internal import PorticoRouteTable
 ///
 /// Nothing is merged here. An Ingress with any error is marked rejected as a whole, so that the
 /// later processors compile none of its routes; one with only warnings keeps the rest.
+///
+/// What an Ingress says about itself is worked out once per version of it: the memo hands the
+/// last translation's parse of an unchanged Ingress (the same `SourcedObject`) to this one.
+/// Only the Services its backends name are looked up again, since they change on their own.
 struct IngressParser: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         let snapshot = state.snapshot
-        state.parsed = state.ingresses.map { Self.parse($0, snapshot: snapshot) }
+        let previous = state.memo.parsed
+        var next: [ObjectKey: ParsedIngress] = [:]
+        next.reserveCapacity(state.ingresses.count)
+        state.parsed = state.ingresses.map { source in
+            let reused = previous[source.key].flatMap { $0.source === source ? $0 : nil }
+            var parsed = reused ?? Self.parse(source)
+            next[source.key] = parsed
+            for reference in parsed.serviceReferences {
+                BackendRule.check(reference.backend, field: { reference.field.backendField }, snapshot: snapshot, report: &parsed.report)
+            }
+            return parsed
+        }
+        state.memo.parsed = next
     }
 
-    static func parse(_ source: SourcedObject<Ingress>, snapshot: ResourceSnapshot) -> ParsedIngress {
+    /// Everything the Ingress says on its own, before any Service is looked up.
+    static func parse(_ source: SourcedObject<Ingress>) -> ParsedIngress {
         var parsed = ParsedIngress(source: source)
         let namespace = source.key.name.namespace
         guard let spec = source.object.spec else { return parsed }
 
         if let backend = spec.defaultBackend {
-            let outcome = BackendRule.parse(
-                backend, field: { "spec.defaultBackend" }, namespace: namespace, snapshot: snapshot, report: &parsed.report
-            )
-            if case .service(let resolved) = outcome { parsed.defaultBackend = resolved }
+            let outcome = BackendRule.parse(backend, field: { "spec.defaultBackend" }, namespace: namespace, report: &parsed.report)
+            if case .service(let resolved) = outcome {
+                parsed.defaultBackend = resolved
+                parsed.serviceReferences.append(ServiceReference(backend: resolved, field: .defaultBackend))
+            }
         }
 
         var seenHosts: Set<HostMatch> = []
@@ -42,11 +60,10 @@ struct IngressParser: TranslationProcessor {
                     parsed.report.error("\(field).\(name)", message)
                     match = nil
                 }
-                let outcome = BackendRule.parse(
-                    path.backend, field: { "\(field).backend" }, namespace: namespace, snapshot: snapshot,
-                    report: &parsed.report
-                )
-                guard let match, case .service(let backend) = outcome else { continue }
+                let outcome = BackendRule.parse(path.backend, field: { field.backendField }, namespace: namespace, report: &parsed.report)
+                guard case .service(let backend) = outcome else { continue }
+                parsed.serviceReferences.append(ServiceReference(backend: backend, field: field))
+                guard let match else { continue }
                 parsed.routes.append(CandidateRoute(host: host, match: match, backend: backend, field: field))
             }
         }

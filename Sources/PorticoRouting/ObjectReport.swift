@@ -1,7 +1,7 @@
 internal import PorticoModel
 
 /// Collects the diagnostics about one object while it is being translated.
-struct ObjectReport {
+struct ObjectReport: Sendable {
     let object: ObjectKey
     let origin: Origin
     private(set) var diagnostics: [Diagnostic] = []

@@ -3,7 +3,7 @@ internal import PorticoRouteTable
 
 /// One Ingress of our class after validation: the routes and default backend it asks for, not
 /// yet merged with other Ingresses.
-struct ParsedIngress {
+struct ParsedIngress: Sendable {
     let source: SourcedObject<Ingress>
     let precedence: IngressPrecedence
     var routes: [CandidateRoute] = []
@@ -11,6 +11,9 @@ struct ParsedIngress {
     /// the virtual hosts its default backend becomes the fallback of.
     var hosts: [HostMatch] = []
     var defaultBackend: ResolvedBackend?
+    /// Every Service backend, valid path or not, whose Service and port are looked up in the
+    /// snapshot on each translation.
+    var serviceReferences: [ServiceReference] = []
     var report: ObjectReport
 
     var name: NamespacedName { source.key.name }
@@ -31,9 +34,15 @@ struct ParsedIngress {
     }
 }
 
+/// A Service backend and the field that names it.
+struct ServiceReference: Sendable {
+    let backend: ResolvedBackend
+    let field: IngressField
+}
+
 /// One path of one rule, validated. The indexes name its field only when a diagnostic needs it,
 /// so that the common case builds no field strings.
-struct CandidateRoute {
+struct CandidateRoute: Sendable {
     let host: HostMatch
     let match: PathMatch
     let backend: ResolvedBackend

@@ -13,6 +13,16 @@ internal import PorticoRouteTable
 /// TCP services (the tcp-services ConfigMap), clusters and endpoints, and each cluster's
 /// upstream protocol.
 public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64) -> TranslationResult {
+    var memo = TranslationMemo()
+    return translate(snapshot, options: options, generation: generation, memo: &memo)
+}
+
+/// Translates as above, reusing and refreshing `memo`: a caller that translates again and again
+/// (the reconciler) keeps one memo, so that only what changed since the last call is worked out
+/// again. The result is the same as without a memo.
+public func translate(
+    _ snapshot: ResourceSnapshot, options: TranslationOptions, generation: UInt64, memo: inout TranslationMemo
+) -> TranslationResult {
     let pipeline: [any TranslationProcessor] = [
         ControllerSettingsProcessor(),
         IngressClassFilter(),
@@ -25,10 +35,12 @@ public func translate(_ snapshot: ResourceSnapshot, options: TranslationOptions,
         ClusterProcessor(),
         UpstreamProtocolProcessor(),
     ]
-    var state = TranslationState(snapshot: snapshot, options: options)
+    var state = TranslationState(snapshot: snapshot, options: options, memo: memo)
+    memo = TranslationMemo()
     for processor in pipeline {
         processor.run(&state)
     }
+    memo = state.memo
     return state.result(generation: generation)
 }
 

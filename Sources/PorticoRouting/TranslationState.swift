@@ -5,6 +5,8 @@ internal import PorticoRouteTable
 struct TranslationState {
     let snapshot: ResourceSnapshot
     let options: TranslationOptions
+    /// What the last translation worked out that this one may reuse; refreshed as it goes.
+    var memo: TranslationMemo
     /// Ingresses of our class, oldest first (the order conflicts are decided in).
     var ingresses: [SourcedObject<Ingress>] = []
     /// The controller ConfigMap's settings, or the built-in defaults.
@@ -21,9 +23,10 @@ struct TranslationState {
     /// Diagnostics about objects other than Ingresses (the controller's default Service).
     var diagnostics: [Diagnostic] = []
 
-    init(snapshot: ResourceSnapshot, options: TranslationOptions) {
+    init(snapshot: ResourceSnapshot, options: TranslationOptions, memo: TranslationMemo = TranslationMemo()) {
         self.snapshot = snapshot
         self.options = options
+        self.memo = memo
     }
 }
 
@@ -60,13 +63,21 @@ struct VirtualHostBuilder {
 }
 
 /// A field of an Ingress that claims something, kept as indexes until a diagnostic prints it.
-enum IngressField: Hashable, CustomStringConvertible {
+enum IngressField: Hashable, Sendable, CustomStringConvertible {
     case path(rule: Int, path: Int)
     case defaultBackend
 
     var description: String {
         switch self {
         case .path(let rule, let path): "spec.rules[\(rule)].http.paths[\(path)]"
+        case .defaultBackend: "spec.defaultBackend"
+        }
+    }
+
+    /// The backend this field holds: `spec.rules[0].http.paths[1].backend`, `spec.defaultBackend`.
+    var backendField: String {
+        switch self {
+        case .path: "\(self).backend"
         case .defaultBackend: "spec.defaultBackend"
         }
     }
