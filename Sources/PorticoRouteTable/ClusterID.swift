@@ -1,23 +1,27 @@
 /// Names an upstream cluster: one port of one Service, as `namespace/service:port`. The proxy
-/// keys its per-cluster state (balancer cursor, pools) by it, so it is one string to hash.
+/// keys its per-cluster state (balancer cursor, pools) by it and translation collects a set of
+/// them from every route, so its key is hashed once, when it is made, and hashing it again
+/// feeds one integer.
 public struct ClusterID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let namespace: String
     public let service: String
     /// The Service port as the Ingress named it: a number or a port name.
     public let port: String
     private let key: String
+    private let keyHash: Int
 
     public init(namespace: String, service: String, port: String) {
         self.namespace = namespace
         self.service = service
         self.port = port
         self.key = "\(namespace)/\(service):\(port)"
+        self.keyHash = key.hashValue
     }
 
     public var description: String { key }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.key == rhs.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.keyHash == rhs.keyHash && lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(keyHash) }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.key < rhs.key }
 }
 

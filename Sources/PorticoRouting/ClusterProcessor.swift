@@ -10,9 +10,7 @@ struct ClusterProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         var ids: Set<ClusterID> = []
         for builder in state.hosts.values {
-            for match in builder.order {
-                if let route = builder.claims[match]?.route { ids.insert(Self.cluster(of: route)) }
-            }
+            for claim in builder.claims.values { ids.insert(Self.cluster(of: claim.route)) }
             if let fallback = builder.fallback?.route { ids.insert(Self.cluster(of: fallback)) }
             if let passthrough = builder.passthrough { ids.insert(passthrough.cluster) }
         }

@@ -64,7 +64,9 @@ struct IngressParser: TranslationProcessor {
                 guard case .service(let backend) = outcome else { continue }
                 parsed.serviceReferences.append(ServiceReference(backend: backend, field: field))
                 guard let match else { continue }
-                parsed.routes.append(CandidateRoute(host: host, match: match, backend: backend, field: field))
+                parsed.routes.append(CandidateRoute(
+                    host: host, match: match, backend: backend, field: field, route: parsed.route(for: backend, match: match)
+                ))
             }
         }
         return parsed

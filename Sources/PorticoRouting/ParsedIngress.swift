@@ -42,9 +42,14 @@ struct ServiceReference: Sendable {
 
 /// One path of one rule, validated. The indexes name its field only when a diagnostic needs it,
 /// so that the common case builds no field strings.
+///
+/// The route is built here, once per version of the Ingress: the memo carries it to the next
+/// translation, where the same `Route` objects let an unchanged virtual host be recognised by
+/// identity and reused whole.
 struct CandidateRoute: Sendable {
     let host: HostMatch
     let match: PathMatch
     let backend: ResolvedBackend
     let field: IngressField
+    let route: Route
 }

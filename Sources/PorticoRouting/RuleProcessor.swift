@@ -9,13 +9,14 @@ internal import PorticoRouteTable
 struct RuleProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         for index in state.parsed.indices where !state.parsed[index].isRejected {
-            let ingress = state.parsed[index]
-            for candidate in ingress.routes {
-                let route = ingress.route(for: candidate.backend, match: candidate.match)
+            // Only the fields needed: copying the whole parse retains every field of it.
+            let routes = state.parsed[index].routes
+            let name = state.parsed[index].name
+            for candidate in routes {
                 let winner = state.hosts[candidate.host, default: VirtualHostBuilder()]
-                    .claim(candidate.match, route: route, owner: ingress.name, field: candidate.field)
+                    .claim(candidate.match, route: candidate.route, owner: name, field: candidate.field)
                 guard let winner else { continue }
-                let holder = winner.owner == ingress.name ? "this Ingress" : "Ingress \(winner.owner)"
+                let holder = winner.owner == name ? "this Ingress" : "Ingress \(winner.owner)"
                 state.parsed[index].report.warning(
                     candidate.field.description,
                     "\(describe(candidate.match)) on \(describe(candidate.host)) is already served by \(holder) "

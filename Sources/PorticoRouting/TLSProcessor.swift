@@ -126,8 +126,8 @@ struct TLSProcessor: TranslationProcessor {
     private func markSecureHosts(tlsHosts: Set<String>, state: inout TranslationState) {
         var decided: Set<HostMatch> = []
         for index in state.parsed.indices where !state.parsed[index].isRejected {
-            let ingress = state.parsed[index]
-            let annotations = ingress.source.object.metadata.annotations ?? [:]
+            let hosts = state.parsed[index].hosts
+            let annotations = state.parsed[index].source.object.metadata.annotations ?? [:]
             let settings = state.settings
             let sslRedirect = flag(
                 Self.sslRedirectAnnotation, annotations, default: settings.sslRedirect, report: &state.parsed[index].report
@@ -135,7 +135,7 @@ struct TLSProcessor: TranslationProcessor {
             let force = flag(
                 Self.forceSSLRedirectAnnotation, annotations, default: settings.forceSSLRedirect, report: &state.parsed[index].report
             )
-            for host in ingress.hosts where state.hosts[host] != nil && decided.insert(host).inserted {
+            for host in hosts where state.hosts[host] != nil && decided.insert(host).inserted {
                 let covered = Self.isCovered(host, by: tlsHosts)
                 state.hosts[host]?.security = HostSecurity(
                     redirectToHTTPS: force || (covered && sslRedirect), hsts: covered && settings.hsts
@@ -150,8 +150,9 @@ struct TLSProcessor: TranslationProcessor {
         case .any: return false
         case .wildcard: return tlsHosts.contains(host.description)
         case .exact(let name):
+            if tlsHosts.isEmpty { return false }
             if tlsHosts.contains(name) { return true }
-            guard let dot = name.firstIndex(of: ".") else { return false }
+            guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")) else { return false }
             return tlsHosts.contains("*" + name[dot...])
         }
     }

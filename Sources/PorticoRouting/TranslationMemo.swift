@@ -1,4 +1,5 @@
 internal import PorticoModel
+internal import PorticoRouteTable
 
 /// What one translation hands the next, so that objects that did not change are not worked out
 /// again: with 10,000 Ingresses, a change to one re-parses one.
@@ -10,6 +11,19 @@ internal import PorticoModel
 public struct TranslationMemo: Sendable {
     /// Each Ingress's parse, before its Services are looked up.
     var parsed: [ObjectKey: ParsedIngress] = [:]
+    /// Each virtual host of the last table, with what it was built from.
+    var virtualHosts: [HostMatch: BuiltVirtualHost] = [:]
 
     public init() {}
+}
+
+/// A compiled virtual host and its inputs, in claim order. Routes compare by identity first,
+/// and an unchanged Ingress's routes are the same objects from one translation to the next,
+/// so recognising an unchanged host costs a pointer comparison per route.
+struct BuiltVirtualHost: Sendable {
+    let routes: [Route]
+    let fallback: Route?
+    let security: HostSecurity
+    let passthrough: ClusterID?
+    let host: VirtualHost
 }

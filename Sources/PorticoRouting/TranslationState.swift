@@ -54,11 +54,18 @@ struct VirtualHostBuilder {
         return nil
     }
 
-    func build(_ match: HostMatch) -> VirtualHost {
-        VirtualHost(
-            match: match, routes: order.compactMap { claims[$0]?.route }, fallback: fallback?.route, security: security,
-            passthrough: passthrough?.cluster
-        )
+    /// The virtual host, or `previous` itself when it was built from the same routes and
+    /// settings: an unchanged host keeps its compiled maps from one table to the next.
+    func build(_ match: HostMatch, reusing previous: BuiltVirtualHost?) -> BuiltVirtualHost {
+        let routes = order.compactMap { claims[$0]?.route }
+        let passthrough = passthrough?.cluster
+        if let previous, previous.routes == routes, previous.fallback == fallback?.route, previous.security == security,
+            previous.passthrough == passthrough
+        {
+            return previous
+        }
+        let host = VirtualHost(match: match, routes: routes, fallback: fallback?.route, security: security, passthrough: passthrough)
+        return BuiltVirtualHost(routes: routes, fallback: fallback?.route, security: security, passthrough: passthrough, host: host)
     }
 }
 
