@@ -5,7 +5,7 @@ internal import PorticoRouteTable
 struct ResolvedBackend: Hashable, Sendable {
     let cluster: ClusterID
     let service: String
-    /// The port as the backend names it, which `check` looks up on the Service.
+    /// The port as the backend names it, which `presence` looks up on the Service.
     let port: ServicePortReference
 }
 
@@ -16,6 +16,9 @@ struct ResolvedBackend: Hashable, Sendable {
 /// valid but unsupported, so it is a warning and the path is skipped. A missing Service or
 /// port is a warning only: the route still compiles and answers 503, because the Service may
 /// simply not have been created yet.
+///
+/// `parse` reads the Ingress alone and `presence` the snapshot's Services, so that the parse of
+/// an unchanged Ingress can be reused while the Services it names are looked up every time.
 enum BackendRule {
     enum Outcome: Equatable {
         case service(ResolvedBackend)
@@ -83,19 +86,35 @@ enum BackendRule {
         ))
     }
 
+    /// What the snapshot holds for a backend's Service and port.
+    enum Presence {
+        case found
+        case noService
+        case noPort
+    }
+
+    /// Looks the backend's Service and port up.
+    static func presence(of backend: ResolvedBackend, in snapshot: ResourceSnapshot) -> Presence {
+        guard let service = snapshot.service(NamespacedName(namespace: backend.cluster.namespace, name: backend.service)) else {
+            return .noService
+        }
+        return ServicePortLookup.find(backend.port, in: service) == nil ? .noPort : .found
+    }
+
     /// Warns when the Service `backend` names, or its port, does not exist. `field` is the
     /// backend's (`spec.defaultBackend`, `spec.rules[0].http.paths[0].backend`).
-    static func check(_ backend: ResolvedBackend, field: () -> String, snapshot: ResourceSnapshot, report: inout ObjectReport) {
+    static func report(_ presence: Presence, of backend: ResolvedBackend, field: () -> String, report: inout ObjectReport) {
         let serviceName = NamespacedName(namespace: backend.cluster.namespace, name: backend.service)
-        if let service = snapshot.service(serviceName) {
-            if ServicePortLookup.find(backend.port, in: service) == nil {
-                let what = switch backend.port {
-                case .number(let number): "port \(number)"
-                case .name(let name): "port named \(quoted(name))"
-                }
-                report.warning("\(field()).service.port", "Service \(serviceName) has no \(what); requests get 503")
+        switch presence {
+        case .found:
+            return
+        case .noPort:
+            let what = switch backend.port {
+            case .number(let number): "port \(number)"
+            case .name(let name): "port named \(quoted(name))"
             }
-        } else {
+            report.warning("\(field()).service.port", "Service \(serviceName) has no \(what); requests get 503")
+        case .noService:
             report.warning("\(field()).service.name", "Service \(serviceName) does not exist; requests get 503")
         }
     }

@@ -8,12 +8,7 @@ internal import PorticoRouteTable
 /// Service is not kept warm for nothing.
 struct ClusterProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
-        var ids: Set<ClusterID> = []
-        for builder in state.hosts.values {
-            for claim in builder.claims.values { ids.insert(Self.cluster(of: claim.route)) }
-            if let fallback = builder.fallback?.route { ids.insert(Self.cluster(of: fallback)) }
-            if let passthrough = builder.passthrough { ids.insert(passthrough.cluster) }
-        }
+        var ids = state.servedClusters
         for service in state.tcpServices.values { ids.insert(service.cluster) }
         if let route = state.defaultRoute { ids.insert(Self.cluster(of: route)) }
         var clusters: [ClusterID: Cluster] = [:]

@@ -13,8 +13,8 @@ struct DefaultBackendProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
         var tableDefault: (owner: NamespacedName, route: Route)?
         for index in state.parsed.indices where !state.parsed[index].isRejected {
+            guard let backend = state.parsed[index].defaultBackend else { continue }
             let ingress = state.parsed[index]
-            guard let backend = ingress.defaultBackend else { continue }
             let route = ingress.route(for: backend, match: .prefix(written: "/"))
             for host in ingress.hosts {
                 if let holder = state.hosts[host]?.fallback {
@@ -26,6 +26,7 @@ struct DefaultBackendProcessor: TranslationProcessor {
                 } else {
                     state.hosts[host, default: VirtualHostBuilder()].fallback =
                         VirtualHostBuilder.Claim(route: route, owner: ingress.name, field: .defaultBackend)
+                    state.servedClusters.insert(backend.cluster)
                 }
             }
             if let holder = tableDefault {

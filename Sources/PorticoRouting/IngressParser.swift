@@ -15,12 +15,24 @@ struct IngressParser: TranslationProcessor {
         let previous = state.memo.parsed
         var next: [ObjectKey: ParsedIngress] = [:]
         next.reserveCapacity(state.ingresses.count)
+        // Ten paths to one Service port are one lookup, not ten. Keyed by the port as written
+        // too: a port name that looks like a number spells the same cluster as that number.
+        var presence: [PresenceKey: BackendRule.Presence] = [:]
         state.parsed = state.ingresses.map { source in
             let reused = previous[source.key].flatMap { $0.source === source ? $0 : nil }
             var parsed = reused ?? Self.parse(source)
             next[source.key] = parsed
             for reference in parsed.serviceReferences {
-                BackendRule.check(reference.backend, field: { reference.field.backendField }, snapshot: snapshot, report: &parsed.report)
+                let backend = reference.backend
+                let found: BackendRule.Presence
+                let key = PresenceKey(cluster: backend.cluster, port: backend.port)
+                if let known = presence[key] {
+                    found = known
+                } else {
+                    found = BackendRule.presence(of: backend, in: snapshot)
+                    presence[key] = found
+                }
+                BackendRule.report(found, of: backend, field: { reference.field.backendField }, report: &parsed.report)
             }
             return parsed
         }
@@ -71,4 +83,10 @@ struct IngressParser: TranslationProcessor {
         }
         return parsed
     }
+}
+
+/// A backend's Service port as looked up: the cluster and the port as the backend names it.
+private struct PresenceKey: Hashable {
+    let cluster: ClusterID
+    let port: ServicePortReference
 }

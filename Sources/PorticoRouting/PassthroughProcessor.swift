@@ -18,8 +18,9 @@ struct PassthroughProcessor: TranslationProcessor {
 
     func run(_ state: inout TranslationState) {
         for index in state.parsed.indices where !state.parsed[index].isRejected {
+            let source = state.parsed[index].source
+            guard Self.isRequested(source.object, report: &state.parsed[index].report) else { continue }
             let ingress = state.parsed[index]
-            guard Self.isRequested(ingress.source.object, report: &state.parsed[index].report) else { continue }
             var chosen: [HostMatch: CandidateRoute] = [:]
             var order: [HostMatch] = []
             for candidate in ingress.routes {
@@ -50,6 +51,7 @@ struct PassthroughProcessor: TranslationProcessor {
                     continue
                 }
                 state.hosts[host, default: VirtualHostBuilder()].passthrough = (candidate.backend.cluster, ingress.name)
+                state.servedClusters.insert(candidate.backend.cluster)
                 passedThrough.insert(host)
             }
             for (tlsIndex, section) in (ingress.source.object.spec?.tls ?? []).enumerated() {

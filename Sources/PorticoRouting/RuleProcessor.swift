@@ -15,7 +15,10 @@ struct RuleProcessor: TranslationProcessor {
             for candidate in routes {
                 let winner = state.hosts[candidate.host, default: VirtualHostBuilder()]
                     .claim(candidate.match, route: candidate.route, owner: name, field: candidate.field)
-                guard let winner else { continue }
+                guard let winner else {
+                    state.servedClusters.insert(candidate.backend.cluster)
+                    continue
+                }
                 let holder = winner.owner == name ? "this Ingress" : "Ingress \(winner.owner)"
                 state.parsed[index].report.warning(
                     candidate.field.description,

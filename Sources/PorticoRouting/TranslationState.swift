@@ -13,6 +13,10 @@ struct TranslationState {
     var settings = ControllerSettings()
     var parsed: [ParsedIngress] = []
     var hosts: [HostMatch: VirtualHostBuilder] = [:]
+    /// The cluster of every claim, fallback and passthrough placed in `hosts`, added as each is
+    /// placed (none is ever taken back), so that listing the table's clusters need not walk
+    /// every route of every host again.
+    var servedClusters: Set<ClusterID> = []
     var defaultRoute: Route?
     var clusters: [ClusterID: Cluster] = [:]
     var endpoints: [ClusterID: [Endpoint]] = [:]

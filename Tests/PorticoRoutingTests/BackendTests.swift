@@ -32,6 +32,12 @@ import Testing
             diagnostics: ["warning: Ingress default/web: spec.rules[0].http.paths[0].backend.service.port: Service default/web has no port 8080; requests get 503"]
         ),
         TranslationCase(
+            "a port name spelled like a number is looked up as a name, after the number was found",
+            [ingress("web", [Fixture.path("/", service: "web", port: 80), Fixture.path("/b", service: "web", port: "80")]), web],
+            lookups: [("web.test", "/", "default/web:80"), ("web.test", "/b", "default/web:80")],
+            diagnostics: [#"warning: Ingress default/web: spec.rules[0].http.paths[1].backend.service.port: Service default/web has no port named "80"; requests get 503"#]
+        ),
+        TranslationCase(
             "port name not on the Service",
             [ingress("web", [Fixture.path("/", service: "web", port: "grpc")]), web],
             lookups: [("web.test", "/", "default/web:grpc")],
