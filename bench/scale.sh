@@ -365,9 +365,36 @@ churn_mode() {
         churn_driver "$mode" "$port" "$probe_host" "$driver_latencies" "$driver_base"
         wait "$wrk_pid" || true
     }
+    # What changes cost on their own: the same rewrites with no traffic, Portico's CPU time over
+    # them (from /proc), and how many tables it published. Translation work is what the
+    # throughput ratio below pays for, and this figure moves far less between runs than req/s.
+    local cost_swaps=100 cost_cpu0 cost_cpu1 cost_gen0 cost_gen1 k
+    table_generation() {
+        curl -fs --max-time 2 "http://127.0.0.1:$PORTICO_ADMIN/metrics" |
+            awk '$1 == "portico_table_generation" { printf "%d", $2 }'
+    }
+    log "change cost: $cost_swaps rewrites every ${SWAP_INTERVAL_MS} ms with no traffic"
+    cost_gen0=$(table_generation)
+    cost_cpu0=$(cpu_ticks "$PORTICO_PID")
+    for ((k = 1; k <= cost_swaps; k++)); do
+        replace_file "$CHURN_FILE" "$(ingress_zero_yaml "$k")"
+        sleep "$(awk -v ms="$SWAP_INTERVAL_MS" 'BEGIN { printf "%.3f", ms / 1000 }')"
+    done
+    local cost_deadline=$((SECONDS + 30))
+    while probe_status "$port" "$probe_host" "/gen-$cost_swaps"; [[ "$PROBE_STATUS" != 200 ]]; do
+        ((SECONDS < cost_deadline)) || die "the last change-cost rewrite never served"
+        sleep 0.05
+    done
+    sleep 1
+    cost_cpu1=$(cpu_ticks "$PORTICO_PID")
+    cost_gen1=$(table_generation)
+    local cost_line
+    cost_line=$(awk -v t=$((cost_cpu1 - cost_cpu0)) -v hz="$CLK_TCK" -v n=$((cost_gen1 - cost_gen0)) -v w="$cost_swaps" \
+        'BEGIN { printf "%.2f CPU s for %d rewrites, %d tables published (%.0f CPU ms per table)", t / hz, w, n, (n > 0 ? t / hz * 1000 / n : 0) }')
+
     # Steady and churn runs alternate, so that the machine's drift hits both alike; each round's
     # ratio compares a churn run with the steady run just before it.
-    local round base=0 steady_file churn_file
+    local round base=$cost_swaps steady_file churn_file
     local -a ratios=() steady_rpss=() churn_rpss=() steady_p99s=() churn_p99s=()
     local failed=0 latencies="$RESULTS_DIR/churn-latency-us.txt"
     : >"$latencies"
@@ -413,6 +440,7 @@ churn_mode() {
         printf '  throughput vs steady  %s (each churn run against the steady run before it)\n' "$(spread_of "${ratios[@]}")"
         printf '  write -> serving      median %s ms, p99 %s ms (%s of %s writes served; a write serves when it or a later one does; probe every %s ms)\n' \
             "$p50" "$p99" "$served" "$writes" "$PROBE_INTERVAL_MS"
+        printf '  change cost, no load  %s\n' "$cost_line"
         printf '  probe round trip      %s after the first steady run: the floor of the line above\n' \
             "$(sort -n "$RESULTS_DIR/churn-probe-floor-us.txt" | awk '{ v[NR] = $1 / 1000 } END { i = int(NR * 0.99 + 0.999999); printf "median %.1f ms, p99 %.1f ms", v[int((NR + 1) / 2)], v[i] }')"
     } | tee -a "$RESULTS_DIR/summary.txt"
