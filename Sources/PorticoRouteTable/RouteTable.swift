@@ -33,6 +33,10 @@ public final class RouteTable: Sendable {
     private let anyHost: Int?
 
     /// `virtualHosts` must hold at most one host per `HostMatch`; translation merges them.
+    ///
+    /// `previous` is a table whose host index may be reused: when its virtual hosts have the
+    /// same matches in the same order (the common case, a change to some host's routes), the
+    /// index of 20,000 hosts is taken over instead of hashed again.
     public init(
         generation: UInt64,
         virtualHosts: [VirtualHost],
@@ -41,7 +45,8 @@ public final class RouteTable: Sendable {
         endpoints: [ClusterID: [Endpoint]] = [:],
         certificates: [ServerCertificateSource] = [],
         defaultCertificate: ServerCertificateSource? = nil,
-        tcpServices: [Int: TCPService] = [:]
+        tcpServices: [Int: TCPService] = [:],
+        reusingHostIndexOf previous: RouteTable? = nil
     ) {
         self.generation = generation
         self.virtualHosts = virtualHosts
@@ -53,6 +58,14 @@ public final class RouteTable: Sendable {
         self.redirectsToHTTPS = virtualHosts.contains { $0.security.redirectToHTTPS }
         self.tcpServices = tcpServices
         self.hasPassthroughHosts = virtualHosts.contains { $0.passthrough != nil }
+        if let previous, previous.virtualHosts.count == virtualHosts.count,
+            zip(previous.virtualHosts, virtualHosts).allSatisfy({ $0.0 === $0.1 || $0.0.match == $0.1.match })
+        {
+            self.exactHosts = previous.exactHosts
+            self.wildcardHosts = previous.wildcardHosts
+            self.anyHost = previous.anyHost
+            return
+        }
         var exactHosts: [ByteKey: Int] = [:]
         var wildcardHosts: [ByteKey: Int] = [:]
         var anyHost: Int?
@@ -83,7 +96,8 @@ public final class RouteTable: Sendable {
             endpoints: endpoints,
             certificates: certificates,
             defaultCertificate: defaultCertificate,
-            tcpServices: tcpServices
+            tcpServices: tcpServices,
+            reusingHostIndexOf: self
         )
     }
 

@@ -8,23 +8,49 @@ internal import PorticoRouteTable
 /// the same match once normalised and so conflict.
 struct RuleProcessor: TranslationProcessor {
     func run(_ state: inout TranslationState) {
+        var conflicts: [(candidate: CandidateRoute, winner: VirtualHostBuilder.Claim)] = []
         for index in state.parsed.indices where !state.parsed[index].isRejected {
             // Only the fields needed: copying the whole parse retains every field of it.
             let routes = state.parsed[index].routes
             let name = state.parsed[index].name
-            for candidate in routes {
-                let winner = state.hosts[candidate.host, default: VirtualHostBuilder()]
-                    .claim(candidate.match, route: candidate.route, owner: name, field: candidate.field)
-                guard let winner else {
-                    state.servedClusters.insert(candidate.backend.cluster)
-                    continue
-                }
+            // A rule's paths share its host: one host lookup per run of them, not one per path.
+            var start = routes.startIndex
+            while start < routes.endIndex {
+                let host = routes[start].host
+                var end = routes.index(after: start)
+                while end < routes.endIndex, routes[end].host == host { end = routes.index(after: end) }
+                state.hosts[host, default: VirtualHostBuilder()]
+                    .claim(routes[start..<end], owner: name, served: &state.servedClusters, conflicts: &conflicts)
+                start = end
+            }
+            for (candidate, winner) in conflicts {
                 let holder = winner.owner == name ? "this Ingress" : "Ingress \(winner.owner)"
                 state.parsed[index].report.warning(
                     candidate.field.description,
                     "\(describe(candidate.match)) on \(describe(candidate.host)) is already served by \(holder) "
                         + "(\(winner.field)), which takes precedence; this path is ignored"
                 )
+            }
+            conflicts.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+extension VirtualHostBuilder {
+    /// Claims each candidate of one Ingress for this host, in order; each that is already held
+    /// goes to `conflicts` with the claim that holds it, and each that wins adds its cluster to
+    /// `served`.
+    mutating func claim(
+        _ candidates: ArraySlice<CandidateRoute>,
+        owner: NamespacedName,
+        served: inout Set<ClusterID>,
+        conflicts: inout [(candidate: CandidateRoute, winner: Claim)]
+    ) {
+        for candidate in candidates {
+            if let winner = claim(candidate.match, route: candidate.route, owner: owner, field: candidate.field) {
+                conflicts.append((candidate, winner))
+            } else {
+                served.insert(candidate.backend.cluster)
             }
         }
     }

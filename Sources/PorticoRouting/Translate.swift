@@ -54,15 +54,14 @@ extension TranslationState {
         let previous = memo.virtualHosts
         var built: [HostMatch: BuiltVirtualHost] = [:]
         built.reserveCapacity(hosts.count)
-        let virtualHosts = hosts.keys
-            .map { (order: HostOrder($0), match: $0) }
-            .sorted { $0.order < $1.order }
-            .compactMap { key -> VirtualHost? in
-                guard let host = hosts[key.match]?.build(key.match, reusing: previous[key.match]) else { return nil }
-                built[key.match] = host
-                return host.host
-            }
+        let order = hostOrder()
+        let virtualHosts = order.compactMap { match -> VirtualHost? in
+            guard let host = hosts[match]?.build(match, reusing: previous[match]) else { return nil }
+            built[match] = host
+            return host.host
+        }
         memo.virtualHosts = built
+        memo.hostOrder = order
         let table = RouteTable(
             generation: generation,
             virtualHosts: virtualHosts,
@@ -71,8 +70,10 @@ extension TranslationState {
             endpoints: endpoints,
             certificates: certificates,
             defaultCertificate: defaultCertificate,
-            tcpServices: tcpServices
+            tcpServices: tcpServices,
+            reusingHostIndexOf: memo.table
         )
+        memo.table = table
         var diagnostics = self.diagnostics
         var rejected: Set<ObjectKey> = []
         for ingress in parsed {
@@ -85,6 +86,19 @@ extension TranslationState {
             rejected: rejected,
             ingresses: ingresses.map(\.key.name).sorted()
         )
+    }
+}
+
+extension TranslationState {
+    /// The hosts in table order: the last table's order when the set of hosts is the same (one
+    /// lookup per host), else sorted (20,000 hosts: 300,000 string comparisons).
+    func hostOrder() -> [HostMatch] {
+        let previous = memo.hostOrder
+        if previous.count == hosts.count, previous.allSatisfy({ hosts[$0] != nil }) { return previous }
+        return hosts.keys
+            .map { (order: HostOrder($0), match: $0) }
+            .sorted { $0.order < $1.order }
+            .map(\.match)
     }
 }
 

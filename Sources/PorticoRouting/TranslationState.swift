@@ -44,7 +44,8 @@ struct VirtualHostBuilder {
     }
 
     private(set) var claims: [PathMatch: Claim] = [:]
-    private(set) var order: [PathMatch] = []
+    /// The claimed routes in claim order: what the virtual host is built from.
+    private(set) var routes: [Route] = []
     var fallback: Claim?
     var security: HostSecurity = .plain
     /// The TLS passthrough cluster of this host and the Ingress that asked for it (the oldest).
@@ -54,14 +55,13 @@ struct VirtualHostBuilder {
     mutating func claim(_ match: PathMatch, route: Route, owner: NamespacedName, field: IngressField) -> Claim? {
         if let existing = claims[match] { return existing }
         claims[match] = Claim(route: route, owner: owner, field: field)
-        order.append(match)
+        routes.append(route)
         return nil
     }
 
     /// The virtual host, or `previous` itself when it was built from the same routes and
     /// settings: an unchanged host keeps its compiled maps from one table to the next.
     func build(_ match: HostMatch, reusing previous: BuiltVirtualHost?) -> BuiltVirtualHost {
-        let routes = order.compactMap { claims[$0]?.route }
         let passthrough = passthrough?.cluster
         if let previous, previous.routes == routes, previous.fallback == fallback?.route, previous.security == security,
             previous.passthrough == passthrough

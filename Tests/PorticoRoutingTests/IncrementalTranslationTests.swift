@@ -37,6 +37,16 @@ import Testing
             let incremental = translate(snapshot, options: TranslationOptions(), generation: generation, memo: &memo)
             let fresh = translate(ResourceSnapshot(objects), options: TranslationOptions(), generation: generation)
             #expect(render(incremental) == render(fresh), "seed \(seed) step \(step): \(change)")
+            // Through the host index too, which an incremental table may take over from the last.
+            for host in ["a.test", "b.test", "c.test", "other"] {
+                for path in ["/", "/api", "/api/v1/x"] {
+                    #expect(
+                        clusterName(incremental.table.lookup(host: Substring(host), path: Substring(path)))
+                            == clusterName(fresh.table.lookup(host: Substring(host), path: Substring(path))),
+                        "seed \(seed) step \(step): \(host)\(path) after \(change)"
+                    )
+                }
+            }
             for service in Self.services {
                 let name = NamespacedName(namespace: "default", name: service)
                 #expect(
