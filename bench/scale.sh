@@ -124,8 +124,10 @@ generate_small_manifests() {
 }
 
 # Ingress ing-0: the stable host app-0 (the load's target) with the path "/". Given a
-# generation K (the churn), also a probe host whose only path is /gen-K, so a request to /gen-K
-# gets 404 until generation K serves.
+# generation K (the churn), also a probe host with the path /gen-K, so a request to /gen-K gets
+# 404 until generation K serves, and a path /bit-I for each bit I set in K, so that a reader can
+# learn which generation serves without knowing it beforehand (read_serving_generation).
+GENERATION_BITS=12
 ingress_zero_yaml() {
     local generation=${1:-}
     cat <<EOF
@@ -153,6 +155,11 @@ EOF
             pathType: Prefix
             backend: {service: {name: svc-0, port: {number: 80}}}
 EOF
+    local bit
+    for ((bit = 0; bit < GENERATION_BITS; bit++)); do
+        ((generation >> bit & 1)) || continue
+        printf '          - path: /bit-%d\n            pathType: Prefix\n            backend: {service: {name: svc-0, port: {number: 80}}}\n' "$bit"
+    done
 }
 
 # Replaces a file atomically (write aside, then rename), as kubectl-style tools and editors do,
@@ -184,15 +191,34 @@ probe_status() {
     fi
 }
 
-# Round trips of PROBES probes of a path that serves, in microseconds, to FILE: the floor under
-# every write-to-serving figure measured under the same load.
+# Sets SERVING_GEN to the generation of ing-0 that serves now, or -1 when it cannot tell: one
+# probe per bit (/bit-I answers 200 when bit I is set), then /gen-K to confirm, which also
+# catches a table swapped in the middle of the reading.
+read_serving_generation() {
+    local port=$1 host=$2 bit generation=0
+    SERVING_GEN=-1
+    for ((bit = 0; bit < GENERATION_BITS; bit++)); do
+        probe_status "$port" "$host" "/bit-$bit"
+        case $PROBE_STATUS in
+        200) generation=$((generation | 1 << bit)) ;;
+        404) ;;
+        *) return 0 ;;
+        esac
+    done
+    probe_status "$port" "$host" "/gen-$generation"
+    [[ "$PROBE_STATUS" == 200 ]] && SERVING_GEN=$generation
+    return 0
+}
+
+# Durations of READS readings of the serving generation, in microseconds, to FILE: the floor
+# under every write-to-serving figure measured under the same load.
 probe_floor() {
-    local port=$1 host=$2 path=$3 probes=$4 file=$5 i t0
+    local port=$1 host=$2 reads=$3 file=$4 i t0
     : >"$file"
-    for ((i = 0; i < probes; i++)); do
+    for ((i = 0; i < reads; i++)); do
         now_us
         t0=$NOW_US
-        probe_status "$port" "$host" "$path"
+        read_serving_generation "$port" "$host"
         now_us
         echo $((NOW_US - t0)) >>"$file"
         sleep 0.02
@@ -286,15 +312,16 @@ spread_of() {
         function fmt(x) { return (x >= 100) ? sprintf("%.1f", x) : sprintf("%.3g", x) }'
 }
 
-# Drives one wrk run's worth of intervals: SWAPS intervals of SWAP_INTERVAL_MS, with a probe of
-# the probe host every PROBE_INTERVAL_MS throughout. In "rewrite" mode each interval starts by
-# rewriting ing-0 to the next generation, and the probe asks for the newest generation's path;
-# in "steady" mode nothing is written and the probe asks for the serving generation's path.
-# Both runs thus carry the same probing load, and only the rewrites differ.
+# Drives one wrk run's worth of intervals: SWAPS intervals of SWAP_INTERVAL_MS, reading which
+# generation serves (read_serving_generation) every PROBE_INTERVAL_MS throughout. In "rewrite"
+# mode each interval starts by rewriting ing-0 to the next generation; in "steady" mode nothing
+# is written. Both runs thus carry the same probing load, and only the rewrites differ.
 #
 # A write K counts as serving once generation K or a later one serves (a later one includes
-# K's change): when the newest generation's path first answers 200, every write since the
-# last served one gets its latency, written to LATENCIES in microseconds, one per line.
+# K's change): when a reading finds generation S serving, every write up to S not yet counted
+# gets its latency, written to LATENCIES in microseconds, one per line. (Before, only the newest
+# write's path was probed, so under a write every 50 ms most writes were counted only when the
+# writing stopped: that measured the rest of the run, seconds, not the watcher.)
 PROBE_INTERVAL_MS=10
 printf -v PROBE_SLEEP '%d.%03d' $((PROBE_INTERVAL_MS / 1000)) $((PROBE_INTERVAL_MS % 1000))
 # Probes (and in rewrite mode rewrites) for one run. BASE is the generation serving when it
@@ -303,13 +330,14 @@ churn_driver() {
     local mode=$1 port=$2 probe_host=$3 latencies=$4 base=$5
     local start next k latest=$base served=$base
     local -a written=()
-    # The newest generation serves now: every write since the last served one has its latency.
+    # Reads the serving generation; every write up to it not yet counted has its latency.
     record_served() {
         local j
-        ((served < latest)) || return 0
+        read_serving_generation "$port" "$probe_host"
+        ((SERVING_GEN > served && SERVING_GEN <= latest)) || return 0
         now_us
-        for ((j = served + 1; j <= latest; j++)); do echo $((NOW_US - written[j])) >>"$latencies"; done
-        served=$latest
+        for ((j = served + 1; j <= SERVING_GEN; j++)); do echo $((NOW_US - written[j])) >>"$latencies"; done
+        served=$SERVING_GEN
     }
     : >"$latencies"
     # Start once wrk is connected, and end well before it stops.
@@ -327,16 +355,14 @@ churn_driver() {
         fi
         next=$((start + k * SWAP_INTERVAL_MS * 1000))
         while now_us; ((NOW_US < next)); do
-            probe_status "$port" "$probe_host" "/gen-$latest"
-            [[ "$PROBE_STATUS" == 200 ]] && record_served
+            record_served
             sleep "$PROBE_SLEEP"
         done
     done
     # After the last write there is no next one: give the newest generation up to 5 s.
     local t_end=$((SECONDS + 5))
     while ((served < latest && SECONDS < t_end)); do
-        probe_status "$port" "$probe_host" "/gen-$latest"
-        [[ "$PROBE_STATUS" == 200 ]] && record_served
+        record_served
         sleep 0.05
     done
 }
@@ -401,10 +427,10 @@ churn_mode() {
     for ((round = 1; round <= CHURN_ROUNDS; round++)); do
         steady_file="$RESULTS_DIR/churn-steady-$round.txt"
         churn_file="$RESULTS_DIR/churn-load-$round.txt"
-        log "round $round: steady run, ${CHURN_DURATION}s with a probe every ${PROBE_INTERVAL_MS} ms and no rewrites"
+        log "round $round: steady run, ${CHURN_DURATION}s reading the serving generation every ${PROBE_INTERVAL_MS} ms, no rewrites"
         driven_wrk_run steady "$steady_file" "$RESULTS_DIR/churn-steady-latency-us.txt" "$base"
         if ((round == 1)); then
-            probe_floor "$port" "$probe_host" /gen-0 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
+            probe_floor "$port" "$probe_host" 100 "$RESULTS_DIR/churn-probe-floor-us.txt"
         fi
 
         log "round $round: churn run, ${CHURN_DURATION}s with $SWAPS rewrites every ${SWAP_INTERVAL_MS} ms and the same probing"
@@ -438,11 +464,12 @@ churn_mode() {
         printf '  during rewrites       %s req/s, p99 %s ms, failed %s (non-2xx + socket errors, all rounds)\n' \
             "$(spread_of "${churn_rpss[@]}")" "$(spread_of "${churn_p99s[@]}")" "$failed"
         printf '  throughput vs steady  %s (each churn run against the steady run before it)\n' "$(spread_of "${ratios[@]}")"
-        printf '  write -> serving      median %s ms, p99 %s ms (%s of %s writes served; a write serves when it or a later one does; probe every %s ms)\n' \
+        printf '  write -> serving      median %s ms, p99 %s ms (%s of %s writes served; a write serves when it or a later one does; a reading every %s ms)\n' \
             "$p50" "$p99" "$served" "$writes" "$PROBE_INTERVAL_MS"
         printf '  change cost, no load  %s\n' "$cost_line"
-        printf '  probe round trip      %s after the first steady run: the floor of the line above\n' \
-            "$(sort -n "$RESULTS_DIR/churn-probe-floor-us.txt" | awk '{ v[NR] = $1 / 1000 } END { i = int(NR * 0.99 + 0.999999); printf "median %.1f ms, p99 %.1f ms", v[int((NR + 1) / 2)], v[i] }')"
+        printf '  one reading           %s after the first steady run (%s probes): the floor of the line above\n' \
+            "$(sort -n "$RESULTS_DIR/churn-probe-floor-us.txt" | awk '{ v[NR] = $1 / 1000 } END { i = int(NR * 0.99 + 0.999999); printf "median %.1f ms, p99 %.1f ms", v[int((NR + 1) / 2)], v[i] }')" \
+            $((GENERATION_BITS + 1))
     } | tee -a "$RESULTS_DIR/summary.txt"
 }
 
