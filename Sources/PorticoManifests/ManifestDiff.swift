@@ -15,6 +15,30 @@ struct ManifestDiff: Sendable {
 
     /// Moves to `set` and returns the batch of events, ended by `.synced`; empty when nothing
     /// the reconciler sees changed (after the first batch, which is always sent).
+    ///
+    /// `changedKeys`, when given, are the only keys whose objects may differ from the last set
+    /// (`ManifestReadCache.lastChangedKeys`): only they are compared, instead of every object of
+    /// the folder. Problems are few and always compared whole.
+    mutating func apply(_ set: ManifestSet, changedKeys: Set<ObjectKey>?) -> [ResourceEvent] {
+        guard let changedKeys, hasSynced else { return apply(set) }
+        let keysStillNamed = Set(set.problems.compactMap(\.key))
+        var upserts: [SourcedResource] = []
+        var deletions: [ObjectKey] = []
+        for key in changedKeys {
+            if let resource = set.resources[key] {
+                if resources[key] != resource { upserts.append(resource) }
+                resources[key] = resource
+            } else if let old = resources[key],
+                !keysStillNamed.contains(key), !Self.cameFrom(old.origin, anyOf: set.unreadablePaths)
+            {
+                deletions.append(key)
+                resources.removeValue(forKey: key)
+            }
+        }
+        return finish(upserts: upserts, deletions: deletions, problems: set.problems)
+    }
+
+    /// As above, comparing every object.
     mutating func apply(_ set: ManifestSet) -> [ResourceEvent] {
         var upserts: [SourcedResource] = []
         for (key, resource) in set.resources where resources[key] != resource {
@@ -30,9 +54,14 @@ struct ManifestDiff: Sendable {
                 deletions.append(key)
             }
         }
-        let newProblems = set.problems.filter { !reported.contains($0) }
         resources = next
-        reported = Set(set.problems)
+        return finish(upserts: upserts, deletions: deletions, problems: set.problems)
+    }
+
+    /// The batch: upserts and deletions in key order, then the problems not reported before.
+    private mutating func finish(upserts: [SourcedResource], deletions: [ObjectKey], problems: [ManifestProblem]) -> [ResourceEvent] {
+        let newProblems = problems.filter { !reported.contains($0) }
+        reported = Set(problems)
         var events = upserts.sorted { $0.key < $1.key }.map(ResourceEvent.upserted)
         events += deletions.sorted().map(ResourceEvent.deleted)
         events += newProblems.map { .rejected($0.key, $0.error) }

@@ -155,7 +155,7 @@ public struct ManifestSource: AsyncSequence, Sendable {
                 batch = diff.apply(folderError: SourceError(origin: .file(path: error.path, line: 1), message: error.description))
             } else {
                 let set = cache.read(current.listing)
-                batch = diff.apply(set)
+                batch = diff.apply(set, changedKeys: cache.lastChangedKeys)
                 source.logger.debug(
                     "read manifest folder",
                     metadata: [

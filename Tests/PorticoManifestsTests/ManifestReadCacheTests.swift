@@ -96,4 +96,80 @@ struct ManifestReadCacheTests {
         #expect(set.problems == [])
         #expect(set == (try ManifestLoader(folder: folder.path).load()))
     }
+
+    /// Random edits of every kind the patch path must hand back to the full build (duplicates,
+    /// syntax errors, documents that fail, removed files) among plain ones it patches. After
+    /// each, the cache's set equals a full load, and a diff fed the patched sets with their
+    /// changed keys sends what a diff fed full sets sends.
+    @Test("a patched set and its diff equal a full read and a full diff", arguments: [UInt64(1), 2, 3])
+    func patchedEqualsFull(seed: UInt64) throws {
+        let folder = try TemporaryFolder()
+        var rng = SeededGenerator(seed: seed)
+        for index in 0..<8 { try folder.write("f\(index).yaml", Manifests.service("s\(index)")) }
+        var cache = ManifestReadCache()
+        var incremental = ManifestDiff()
+        var full = ManifestDiff()
+        var patched = 0
+        var broken: [String] = []
+        for step in 0..<80 {
+            let index = Int.random(in: 0..<10, using: &rng)
+            let file = "f\(index).yaml"
+            // Broken files are mended sooner or later, so that plain edits (the ones a patch
+            // can take) are common between them.
+            if let mended = broken.first, Bool.random(using: &rng) {
+                broken.removeFirst()
+                try folder.write(mended, Manifests.service("s\(mended.dropFirst().prefix { $0 != "." })"))
+            } else {
+                switch Int.random(in: 0..<12, using: &rng) {
+                case 0: try? folder.remove(file)
+                case 1:
+                    try folder.write(file, "kind: [Service\n")
+                    broken.append(file)
+                case 2:
+                    try folder.write(file, "apiVersion: v1\nkind: Service\nmetadata: {name: 7}\nspec: []\n")
+                    broken.append(file)
+                case 3:
+                    try folder.write(file, Manifests.service("s\(index)") + "---\n" + Manifests.service("s\(step % 3)", port: "81"))
+                    broken.append(file)
+                case 4:
+                    // The object moves to another file, under another name or the same.
+                    try? folder.remove(file)
+                    try folder.write("g\(index).yaml", Manifests.service("s\(index)", port: "\(9000 + step)"))
+                default:
+                    try folder.atomicSave(file, Manifests.service("s\(index)", port: "\(8000 + step)"))
+                }
+            }
+            let set = try read(&cache, folder)
+            if cache.lastChangedKeys != nil { patched += 1 }
+            #expect(set == (try ManifestLoader(folder: folder.path).load()), "seed \(seed) step \(step)")
+            let events = incremental.apply(set, changedKeys: cache.lastChangedKeys)
+            #expect(events.map(Self.summary) == full.apply(set).map(Self.summary), "seed \(seed) step \(step)")
+            #expect(incremental.resources == full.resources, "seed \(seed) step \(step)")
+        }
+        #expect(patched > 5, "the patch path was taken \(patched) times")
+    }
+
+    static func summary(_ event: ResourceEvent) -> String {
+        switch event {
+        case .upserted(let object): "upsert \(object.key) from \(object.origin): \(object.resource)"
+        case .deleted(let key): "delete \(key)"
+        case .rejected(let key, let error): "reject \(key.map(\.description) ?? "-"): \(error)"
+        case .synced(let kinds): "synced \(kinds.sorted())"
+        }
+    }
+}
+
+/// SplitMix64, so that a failing sequence replays.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
