@@ -104,7 +104,7 @@ struct ManifestReadCacheTests {
     @Test("a patched set and its diff equal a full read and a full diff", arguments: [UInt64(1), 2, 3])
     func patchedEqualsFull(seed: UInt64) throws {
         let folder = try TemporaryFolder()
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         for index in 0..<8 { try folder.write("f\(index).yaml", Manifests.service("s\(index)")) }
         var cache = ManifestReadCache()
         var incremental = ManifestDiff()
@@ -156,20 +156,5 @@ struct ManifestReadCacheTests {
         case .rejected(let key, let error): "reject \(key.map(\.description) ?? "-"): \(error)"
         case .synced(let kinds): "synced \(kinds.sorted())"
         }
-    }
-}
-
-/// SplitMix64, so that a failing sequence replays.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -17,7 +17,8 @@ func serviceName(_ route: Route?) -> String? {
     }
 }
 
-/// SplitMix64: a tiny seeded generator so randomized tests replay exactly.
+/// SplitMix64: a tiny seeded generator so randomized tests replay exactly. (PorticoTestSupport
+/// has the same one; this target stays free of it, as the route table is free of NIO.)
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
