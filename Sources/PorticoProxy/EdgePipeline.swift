@@ -7,13 +7,12 @@ extension ChannelPipeline.SynchronousOperations {
     ///
     /// 1. `ConnectionTimeoutHandler`: idle keep-alive and request-head timeouts, on raw bytes;
     /// 2. NIO's server pipeline with pipelining assistance (one request at a time, answers in
-    ///    order) and protocol error handling (400 and close on malformed requests), its decoder
-    ///    limited to `maxHeaderBytes`;
+    ///    order), its decoder limited to `maxHeaderBytes`;
     /// 3. `PipelineReadAheadHandler`, just before NIO's pipeline handler, keeping the socket
-    ///    readable while a response is in flight (no epoll churn per request);
-    /// 4. `HeaderLimitHandler`, just before NIO's error handler, turning header overflow into 431;
-    /// 5. `ProxyHandler`: routing (with the scheme's redirect and HSTS rules), upstream exchange
-    ///    and relaying.
+    ///    readable while a response is in flight (no epoll churn per request); `ProxyHandler`
+    ///    tells it when a response ends;
+    /// 4. `ProxyHandler`: routing (with the scheme's redirect and HSTS rules), upstream exchange
+    ///    and relaying, and the answer to a malformed request (400, or 431 for an oversized head).
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -33,7 +32,8 @@ extension ChannelPipeline.SynchronousOperations {
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
         try self.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
-            withErrorHandling: true,
+            // ProxyHandler answers parser errors itself (see its `answer`).
+            withErrorHandling: false,
             // Every response header is either parsed from an upstream by llhttp (strict: no CR, LF
             // or NUL in names or values) or written by Portico from validated configuration, so
             // NIO's per-header re-validation would check what is already known to be valid.
@@ -41,10 +41,9 @@ extension ChannelPipeline.SynchronousOperations {
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: limits
         )
-        let errorHandler = try self.handler(type: HTTPServerProtocolErrorHandler.self)
-        try self.addHandler(HeaderLimitHandler(), position: .before(errorHandler))
         let pipelineHandler = try self.handler(type: HTTPServerPipelineHandler.self)
-        try self.addHandler(PipelineReadAheadHandler(), position: .before(pipelineHandler))
+        let readAhead = PipelineReadAheadHandler()
+        try self.addHandler(readAhead, position: .before(pipelineHandler))
         try self.addHandler(
             ProxyHandler(
                 routes: routes,
@@ -52,6 +51,7 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: timeouts,
+                readAhead: readAhead,
                 scheme: scheme
             )
         )

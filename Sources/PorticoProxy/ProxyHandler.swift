@@ -55,6 +55,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var grpcStatusInHead: String?
     /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
     private let timeouts: ConnectionTimeoutHandler?
+    /// Told when a response completes, so that it can read ahead (see `PipelineReadAheadHandler`).
+    private let readAhead: PipelineReadAheadHandler?
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var clientAddress: String?
@@ -70,10 +72,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         configuration: ProxyConfiguration,
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
+        readAhead: PipelineReadAheadHandler? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
+        self.readAhead = readAhead
         self.scheme = scheme
         self.downstream = downstream
         self.routes = routes
@@ -170,9 +174,32 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Protocol errors were answered by the handlers before this one; I/O errors end the
-        // connection.
+        if let parserError = error as? HTTPParserError, self.downstream == .http1 {
+            self.answer(parserError, context: context)
+        }
         self.closeDownstream(context: context)
+    }
+
+    /// Answers a malformed request (HTTP/1): 431 when its head is over `maxHeaderBytes`, as
+    /// nginx does, else 400; always with `Connection: close`, and only when no response is
+    /// under way (a second head in the middle of one would corrupt it). NIO's decoder closes
+    /// the connection after any parser error; NIO's pipeline handler holds such an error back
+    /// until the response before it has ended.
+    ///
+    /// This is done here rather than by NIO's `HTTPServerProtocolErrorHandler`, which would
+    /// have to unwrap every response part it passes on to know whether one is under way (a
+    /// runtime cast each, three per response); this handler knows it from its own state.
+    private func answer(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = self.state, exchange.responseHeadSent { return }
+        let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
+        self.readAhead?.responseEnded()
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -486,6 +513,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// write. The HTTP/1.1 encoder writes trailers only for a chunked response and drops them
     /// otherwise, as it must.
     private func writeEnd(trailers: HTTPHeaders? = nil, closeAfter: Bool, context: ChannelHandlerContext) {
+        self.readAhead?.responseEnded()
         if closeAfter {
             let channel = context.channel
             context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).whenComplete { _ in

@@ -92,6 +92,21 @@ struct EdgePipelineTests {
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    /// A malformed request pipelined behind a good one is answered after the good one's
+    /// response, never inside it, and then the connection closes.
+    @Test func aMalformedPipelinedRequestGets400AfterTheResponseBeforeIt() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost a\r\n\r\n"))
+        let response = try self.written(channel)
+        #expect(response.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        let parts = response.split(separator: "404 page not found\n", omittingEmptySubsequences: false)
+        let second = parts.count == 2 ? String(parts[1]) : ""
+        #expect(second.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(second.lowercased().contains("connection: close\r\n"))
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func contentLengthWithTransferEncodingGets400() throws {
         let channel = try self.makeChannel()
         try channel.writeInbound(

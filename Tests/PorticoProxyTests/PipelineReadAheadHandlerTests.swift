@@ -18,11 +18,13 @@ private final class ReadCounter: ChannelOutboundHandler {
 
 @Suite("PipelineReadAheadHandler below NIO's pipeline handler")
 struct PipelineReadAheadHandlerTests {
+    private let readAhead = PipelineReadAheadHandler()
+
     private func makeChannel() throws -> (EmbeddedChannel, ReadCounter) {
         let channel = EmbeddedChannel()
         let counter = ReadCounter()
         try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(PipelineReadAheadHandler())
+        try channel.pipeline.syncOperations.addHandler(self.readAhead)
         try channel.pipeline.syncOperations.addHandler(HTTPServerPipelineHandler())
         return (channel, counter)
     }
@@ -32,8 +34,11 @@ struct PipelineReadAheadHandlerTests {
         try channel.writeInbound(HTTPServerRequestPart.end(nil))
     }
 
+    /// Writes a response as `ProxyHandler` does: it tells the read-ahead handler as it writes
+    /// the end.
     private func respond(_ channel: EmbeddedChannel) throws {
         try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        self.readAhead.responseEnded()
         try channel.writeOutbound(HTTPServerResponsePart.end(nil))
     }
 
