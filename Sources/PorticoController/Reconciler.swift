@@ -164,8 +164,8 @@ public final class Reconciler {
         let diagnostics = first.diagnostics.filter { keptSet.contains($0.object) }
             + result.diagnostics.filter { !keptSet.contains($0.object) }
 
-        for (key, object) in snapshot.objects where key.kind == .ingress && !result.rejected.contains(key) {
-            lastGood[key] = object
+        for key in snapshot.ingresses.keys where !result.rejected.contains(key) {
+            if let object = snapshot.objects[key] { lastGood[key] = object }
         }
         for key in lastGood.keys where store.objects[key] == nil {
             lastGood.removeValue(forKey: key)

@@ -61,7 +61,6 @@ extension TranslationState {
             return host.host
         }
         memo.virtualHosts = built
-        memo.hostOrder = order
         let table = RouteTable(
             generation: generation,
             virtualHosts: virtualHosts,
@@ -93,8 +92,9 @@ extension TranslationState {
     /// The hosts in table order: the last table's order when the set of hosts is the same (one
     /// lookup per host), else sorted (20,000 hosts: 300,000 string comparisons).
     func hostOrder() -> [HostMatch] {
-        let previous = memo.hostOrder
-        if previous.count == hosts.count, previous.allSatisfy({ hosts[$0] != nil }) { return previous }
+        if let previous = memo.table?.virtualHosts, previous.count == hosts.count, previous.allSatisfy({ hosts[$0.match] != nil }) {
+            return previous.map(\.match)
+        }
         return hosts.keys
             .map { (order: HostOrder($0), match: $0) }
             .sorted { $0.order < $1.order }

@@ -13,9 +13,8 @@ public struct TranslationMemo: Sendable {
     var parsed: [ObjectKey: ParsedIngress] = [:]
     /// Each virtual host of the last table, with what it was built from.
     var virtualHosts: [HostMatch: BuiltVirtualHost] = [:]
-    /// The last table's hosts in table order.
-    var hostOrder: [HostMatch] = []
-    /// The last table, whose host index the next one takes over when its hosts are the same.
+    /// The last table: its hosts' order and index are the next table's when its hosts are the
+    /// same.
     var table: RouteTable?
 
     public init() {}

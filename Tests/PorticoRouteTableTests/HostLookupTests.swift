@@ -66,32 +66,20 @@ import Testing
     /// A table built over a previous one with the same hosts in the same order takes over its
     /// index but serves its own virtual hosts; with other hosts, it builds its own index.
     @Test func aPreviousTablesHostIndexIsReusedOnlyForTheSameHosts() {
-        let previous = RouteTable(
-            generation: 1,
-            virtualHosts: [
-                VirtualHost(match: .exact("a.test"), routes: [testRoute(.exact("/"), "a1")]),
-                VirtualHost(match: .wildcard("test"), routes: [testRoute(.exact("/"), "w1")]),
-            ]
-        )
-        let sameHosts = RouteTable(
-            generation: 2,
-            virtualHosts: [
-                VirtualHost(match: .exact("a.test"), routes: [testRoute(.exact("/"), "a2")]),
-                VirtualHost(match: .wildcard("test"), routes: [testRoute(.exact("/"), "w2")]),
-            ],
-            reusingHostIndexOf: previous
-        )
+        /// A table of hosts each with one route `/` to the named service.
+        func table(_ hosts: [(HostMatch, String)], reusing previous: RouteTable? = nil) -> RouteTable {
+            RouteTable(
+                generation: (previous?.generation ?? 0) + 1,
+                virtualHosts: hosts.map { VirtualHost(match: $0.0, routes: [testRoute(.exact("/"), $0.1)]) },
+                reusingHostIndexOf: previous
+            )
+        }
+        let previous = table([(.exact("a.test"), "a1"), (.wildcard("test"), "w1")])
+        let sameHosts = table([(.exact("a.test"), "a2"), (.wildcard("test"), "w2")], reusing: previous)
         #expect(serviceName(sameHosts.lookup(host: "a.test", path: "/")) == "a2")
         #expect(serviceName(sameHosts.lookup(host: "b.test", path: "/")) == "w2")
 
-        let otherHosts = RouteTable(
-            generation: 3,
-            virtualHosts: [
-                VirtualHost(match: .wildcard("test"), routes: [testRoute(.exact("/"), "w3")]),
-                VirtualHost(match: .exact("c.test"), routes: [testRoute(.exact("/"), "c3")]),
-            ],
-            reusingHostIndexOf: sameHosts
-        )
+        let otherHosts = table([(.wildcard("test"), "w3"), (.exact("c.test"), "c3")], reusing: sameHosts)
         #expect(serviceName(otherHosts.lookup(host: "c.test", path: "/")) == "c3")
         #expect(serviceName(otherHosts.lookup(host: "a.test", path: "/")) == "w3")
         #expect(serviceName(otherHosts.lookup(host: "b.test", path: "/")) == "w3")
