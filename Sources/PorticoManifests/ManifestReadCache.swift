@@ -29,8 +29,9 @@ struct ManifestReadCache: Sendable {
     /// The keys whose objects may differ from the read before, when the last read patched the
     /// set; nil when it built the set whole (any object may differ).
     private(set) var lastChangedKeys: Set<ObjectKey>?
-    /// The last set, with what it was built under, for the next read to patch.
-    private var last: (set: ManifestSet, unlistable: [ManifestFolder.Unlistable])?
+    /// The last set, for the next read to patch; nil when it was built with folders that
+    /// could not be listed (whose problems only a full build places).
+    private var last: ManifestSet?
     /// How many documents name each key across the folder: two or more is a duplicate.
     private var keyCounts: [ObjectKey: Int] = [:]
 
@@ -69,16 +70,13 @@ struct ManifestReadCache: Sendable {
 
         if let patched = patch(changes, listing: listing) { return patched }
         var builder = ManifestSetBuilder(unlistable: listing.unlistable)
-        for path in listing.files {
-            if let result = fresh[path] ?? previous[path]?.result { builder.add(result, path: path) }
-        }
         keyCounts = [:]
         for path in listing.files {
-            for case .resource(let resource) in (fresh[path] ?? previous[path]?.result)?.items ?? [] {
-                keyCounts[resource.key, default: 0] += 1
-            }
+            guard let result = fresh[path] ?? previous[path]?.result else { continue }
+            builder.add(result, path: path)
+            for case .resource(let resource) in result.items { keyCounts[resource.key, default: 0] += 1 }
         }
-        last = (builder.set, listing.unlistable)
+        last = listing.unlistable.isEmpty ? builder.set : nil
         lastChangedKeys = nil
         return builder.set
     }
@@ -87,10 +85,8 @@ struct ManifestReadCache: Sendable {
     private mutating func patch(
         _ changes: [(old: ManifestFileResult?, new: ManifestFileResult?)], listing: ManifestFolder.Listing
     ) -> ManifestSet? {
-        guard let last, last.unlistable.isEmpty, listing.unlistable.isEmpty, last.set.unreadablePaths.isEmpty,
-            changes.count <= Self.maximumPatchedFiles
+        guard var set = last, listing.unlistable.isEmpty, set.unreadablePaths.isEmpty, changes.count <= Self.maximumPatchedFiles
         else { return nil }
-        var set = last.set
         var counts = keyCounts
         var changed: Set<ObjectKey> = []
         for change in changes {
@@ -115,7 +111,7 @@ struct ManifestReadCache: Sendable {
         }
         for key in changed where counts[key] == 0 { counts.removeValue(forKey: key) }
         keyCounts = counts
-        self.last = (set, [])
+        last = set
         lastChangedKeys = changed
         return set
     }

@@ -18,11 +18,12 @@ public struct ResourceSnapshot: Sendable {
     /// Secrets by name: the certificates TLS sections refer to.
     public private(set) var secrets: [NamespacedName: SourcedObject<Secret>] = [:]
     /// Each Service's EndpointSlices, sorted by slice name.
-    private var slicesByService: [NamespacedName: [NamedSlice]] = [:]
+    private var slicesByService: [NamespacedName: ServiceSlices] = [:]
 
-    private struct NamedSlice {
-        let name: String
-        let slice: EndpointSlice
+    /// Slices and their names in parallel, so that a lookup hands out `slices` as it is.
+    private struct ServiceSlices {
+        var names: [String] = []
+        var slices: [EndpointSlice] = []
     }
 
     public init() {}
@@ -62,9 +63,10 @@ public struct ResourceSnapshot: Sendable {
             self.endpoints[key.name] = endpoints
         case .endpointSlice(let slice):
             guard let service = Self.service(of: slice, at: key) else { return }
-            var list = slicesByService[service, default: []]
-            let index = list.firstIndex { $0.name > key.name.name } ?? list.endIndex
-            list.insert(NamedSlice(name: key.name.name, slice: slice), at: index)
+            var list = slicesByService[service, default: ServiceSlices()]
+            let index = list.names.firstIndex { $0 > key.name.name } ?? list.names.endIndex
+            list.names.insert(key.name.name, at: index)
+            list.slices.insert(slice, at: index)
             slicesByService[service] = list
         case .secret(let secret):
             secrets[key.name] = SourcedObject(key: key, object: secret, origin: object.origin)
@@ -81,9 +83,12 @@ public struct ResourceSnapshot: Sendable {
         case .service: services.removeValue(forKey: key.name)
         case .endpoints: endpoints.removeValue(forKey: key.name)
         case .endpointSlice(let slice):
-            guard let service = Self.service(of: slice, at: key), var list = slicesByService[service] else { return }
-            list.removeAll { $0.name == key.name.name }
-            slicesByService[service] = list.isEmpty ? nil : list
+            guard let service = Self.service(of: slice, at: key), var list = slicesByService[service],
+                let index = list.names.firstIndex(of: key.name.name)
+            else { return }
+            list.names.remove(at: index)
+            list.slices.remove(at: index)
+            slicesByService[service] = list.names.isEmpty ? nil : list
         case .secret: secrets.removeValue(forKey: key.name)
         case .configMap: return
         }
@@ -98,7 +103,7 @@ public struct ResourceSnapshot: Sendable {
     /// The EndpointSlices labelled `kubernetes.io/service-name: <service>` in its namespace,
     /// sorted by slice name.
     public func endpointSlices(forService service: NamespacedName) -> [EndpointSlice] {
-        slicesByService[service]?.map(\.slice) ?? []
+        slicesByService[service]?.slices ?? []
     }
 
     /// The Service of that name, or nil: what a backend reference resolves against.

@@ -20,13 +20,11 @@ public struct TranslationMemo: Sendable {
     public init() {}
 }
 
-/// A compiled virtual host and its inputs, in claim order. Routes compare by identity first,
-/// and an unchanged Ingress's routes are the same objects from one translation to the next,
-/// so recognising an unchanged host costs a pointer comparison per route.
+/// A compiled virtual host and its routes in claim order (the host keeps them sorted by
+/// precedence; its fallback, security and passthrough it keeps as given). Routes compare by
+/// identity first, and an unchanged Ingress's routes are the same objects from one translation
+/// to the next, so recognising an unchanged host costs a pointer comparison per route.
 struct BuiltVirtualHost: Sendable {
     let routes: [Route]
-    let fallback: Route?
-    let security: HostSecurity
-    let passthrough: ClusterID?
     let host: VirtualHost
 }

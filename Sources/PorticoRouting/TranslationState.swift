@@ -63,13 +63,13 @@ struct VirtualHostBuilder {
     /// settings: an unchanged host keeps its compiled maps from one table to the next.
     func build(_ match: HostMatch, reusing previous: BuiltVirtualHost?) -> BuiltVirtualHost {
         let passthrough = passthrough?.cluster
-        if let previous, previous.routes == routes, previous.fallback == fallback?.route, previous.security == security,
-            previous.passthrough == passthrough
+        if let previous, previous.routes == routes, previous.host.fallback == fallback?.route,
+            previous.host.security == security, previous.host.passthrough == passthrough
         {
             return previous
         }
         let host = VirtualHost(match: match, routes: routes, fallback: fallback?.route, security: security, passthrough: passthrough)
-        return BuiltVirtualHost(routes: routes, fallback: fallback?.route, security: security, passthrough: passthrough, host: host)
+        return BuiltVirtualHost(routes: routes, host: host)
     }
 }
 
