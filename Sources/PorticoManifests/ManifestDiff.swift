@@ -62,9 +62,13 @@ struct ManifestDiff: Sendable {
     private mutating func finish(upserts: [SourcedResource], deletions: [ObjectKey], problems: [ManifestProblem]) -> [ResourceEvent] {
         let newProblems = problems.filter { !reported.contains($0) }
         reported = Set(problems)
-        var events = upserts.sorted { $0.key < $1.key }.map(ResourceEvent.upserted)
-        events += deletions.sorted().map(ResourceEvent.deleted)
-        events += newProblems.map { .rejected($0.key, $0.error) }
+        // Sized once, with room for `.synced`: a first read of 10,000 Ingresses is 30,000
+        // events, and growing the array by appending copied it twice into twice the room.
+        var events: [ResourceEvent] = []
+        events.reserveCapacity(upserts.count + deletions.count + newProblems.count + 1)
+        events.append(contentsOf: upserts.sorted { $0.key < $1.key }.lazy.map(ResourceEvent.upserted))
+        events.append(contentsOf: deletions.sorted().lazy.map(ResourceEvent.deleted))
+        events.append(contentsOf: newProblems.lazy.map { .rejected($0.key, $0.error) })
         return finish(events)
     }
 
@@ -79,7 +83,9 @@ struct ManifestDiff: Sendable {
     private mutating func finish(_ events: [ResourceEvent]) -> [ResourceEvent] {
         guard !events.isEmpty || !hasSynced else { return [] }
         hasSynced = true
-        return events + [.synced(Set(ResourceKind.allCases))]
+        var batch = events
+        batch.append(.synced(Set(ResourceKind.allCases)))
+        return batch
     }
 
     private static func cameFrom(_ origin: Origin, anyOf paths: Set<String>) -> Bool {

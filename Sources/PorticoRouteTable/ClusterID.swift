@@ -2,27 +2,45 @@
 /// keys its per-cluster state (balancer cursor, pools) by it and translation collects a set of
 /// them from every route, so its key is hashed once, when it is made, and hashing it again
 /// feeds one integer.
+///
+/// The names live in one shared box: a copy is one reference, not four strings, which matters
+/// because every route, candidate and table entry of a 10,000-Ingress table holds one, and two
+/// copies of the same box compare equal without reading their strings.
 public struct ClusterID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let namespace: String
-    public let service: String
-    /// The Service port as the Ingress named it: a number or a port name.
-    public let port: String
-    private let key: String
-    private let keyHash: Int
+    private let names: Names
 
     public init(namespace: String, service: String, port: String) {
-        self.namespace = namespace
-        self.service = service
-        self.port = port
-        self.key = "\(namespace)/\(service):\(port)"
-        self.keyHash = key.hashValue
+        self.names = Names(namespace: namespace, service: service, port: port)
     }
 
-    public var description: String { key }
+    public var namespace: String { names.namespace }
+    public var service: String { names.service }
+    /// The Service port as the Ingress named it: a number or a port name.
+    public var port: String { names.port }
+    public var description: String { names.key }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.keyHash == rhs.keyHash && lhs.key == rhs.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(keyHash) }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.key < rhs.key }
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.names === rhs.names || (lhs.names.keyHash == rhs.names.keyHash && lhs.names.key == rhs.names.key)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(names.keyHash) }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.names.key < rhs.names.key }
+
+    private final class Names: Sendable {
+        let namespace: String
+        let service: String
+        let port: String
+        let key: String
+        let keyHash: Int
+
+        init(namespace: String, service: String, port: String) {
+            self.namespace = namespace
+            self.service = service
+            self.port = port
+            self.key = "\(namespace)/\(service):\(port)"
+            self.keyHash = key.hashValue
+        }
+    }
 }
 
 /// One upstream address. `host` is an IP literal (EndpointSlices carry addresses, not names).

@@ -1,12 +1,13 @@
 internal import PorticoModel
 internal import PorticoRouteTable
 
-/// A backend that passed validation: the cluster it names and the Service, for `RouteSource`.
+/// A backend that passed validation: the cluster it names and the port as written.
 struct ResolvedBackend: Hashable, Sendable {
     let cluster: ClusterID
-    let service: String
     /// The port as the backend names it, which `presence` looks up on the Service.
     let port: ServicePortReference
+
+    var service: String { cluster.service }
 }
 
 /// Validates an Ingress backend (`spec.defaultBackend` or a path's `backend`) and resolves it
@@ -81,7 +82,6 @@ enum BackendRule {
         }
         return .service(ResolvedBackend(
             cluster: ClusterID(namespace: namespace, service: backend.name, port: port.description),
-            service: backend.name,
             port: port
         ))
     }

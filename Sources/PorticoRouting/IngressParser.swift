@@ -22,8 +22,7 @@ struct IngressParser: TranslationProcessor {
             let reused = previous[source.key].flatMap { $0.source === source ? $0 : nil }
             var parsed = reused ?? Self.parse(source)
             next[source.key] = parsed
-            for reference in parsed.serviceReferences {
-                let backend = reference.backend
+            func look(up backend: ResolvedBackend, field: IngressField) {
                 let found: BackendRule.Presence
                 let key = PresenceKey(cluster: backend.cluster, port: backend.port)
                 if let known = presence[key] {
@@ -32,29 +31,40 @@ struct IngressParser: TranslationProcessor {
                     found = BackendRule.presence(of: backend, in: snapshot)
                     presence[key] = found
                 }
-                BackendRule.report(found, of: backend, field: { reference.field.backendField }, report: &parsed.report)
+                BackendRule.report(found, of: backend, field: { field.backendField }, report: &parsed.report)
             }
+            for reference in parsed.unroutedReferences { look(up: reference.backend, field: reference.field) }
+            for candidate in parsed.routes { look(up: candidate.backend, field: candidate.field) }
             return parsed
         }
         state.memo.parsed = next
     }
+
+    /// How many distinct backends of one Ingress are remembered for sharing: a bound on the
+    /// linear search each path does, far above what an Ingress usually names.
+    static let sharedBackendLimit = 16
 
     /// Everything the Ingress says on its own, before any Service is looked up.
     static func parse(_ source: SourcedObject<Ingress>) -> ParsedIngress {
         var parsed = ParsedIngress(source: source)
         let namespace = source.key.name.namespace
         guard let spec = source.object.spec else { return parsed }
+        // Paths to the same Service port share one `ClusterID` box rather than one each.
+        var distinct: [ResolvedBackend] = []
 
         if let backend = spec.defaultBackend {
             let outcome = BackendRule.parse(backend, field: { "spec.defaultBackend" }, namespace: namespace, report: &parsed.report)
             if case .service(let resolved) = outcome {
                 parsed.defaultBackend = resolved
-                parsed.serviceReferences.append(ServiceReference(backend: resolved, field: .defaultBackend))
+                distinct.append(resolved)
+                parsed.unroutedReferences.append(ServiceReference(backend: resolved, field: .defaultBackend))
             }
         }
 
+        let rules = spec.rules ?? []
+        parsed.routes.reserveCapacity(rules.reduce(0) { $0 + ($1.http?.paths.count ?? 0) })
         var seenHosts: Set<HostMatch> = []
-        for (ruleIndex, rule) in (spec.rules ?? []).enumerated() {
+        for (ruleIndex, rule) in rules.enumerated() {
             let host: HostMatch
             switch HostRule.parse(rule.host) {
             case .valid(let match): host = match
@@ -73,11 +83,20 @@ struct IngressParser: TranslationProcessor {
                     match = nil
                 }
                 let outcome = BackendRule.parse(path.backend, field: { field.backendField }, namespace: namespace, report: &parsed.report)
-                guard case .service(let backend) = outcome else { continue }
-                parsed.serviceReferences.append(ServiceReference(backend: backend, field: field))
-                guard let match else { continue }
+                guard case .service(let written) = outcome else { continue }
+                let backend: ResolvedBackend
+                if let known = distinct.first(where: { $0 == written }) {
+                    backend = known
+                } else {
+                    backend = written
+                    if distinct.count < Self.sharedBackendLimit { distinct.append(written) }
+                }
+                guard let match else {
+                    parsed.unroutedReferences.append(ServiceReference(backend: backend, field: field))
+                    continue
+                }
                 parsed.routes.append(CandidateRoute(
-                    host: host, match: match, backend: backend, field: field, route: parsed.route(for: backend, match: match)
+                    host: host, backend: backend, field: field, route: parsed.route(for: backend, match: match)
                 ))
             }
         }

@@ -46,8 +46,9 @@ extension VirtualHostBuilder {
         served: inout Set<ClusterID>,
         conflicts: inout [(candidate: CandidateRoute, winner: Claim)]
     ) {
+        reserveForFirstClaims(candidates.count)
         for candidate in candidates {
-            if let winner = claim(candidate.match, route: candidate.route, owner: owner, field: candidate.field) {
+            if let winner = claim(candidate.route, owner: owner, field: candidate.field) {
                 conflicts.append((candidate, winner))
             } else {
                 served.insert(candidate.backend.cluster)

@@ -26,6 +26,23 @@ import Testing
             diagnostics: ["warning: Ingress default/web: spec.rules[0].http.paths[0].backend.service.name: Service default/gone does not exist; requests get 503"]
         ),
         TranslationCase(
+            "missing Service of the default backend: warning, it still answers (503)",
+            [Fixture.ingress(name: "web", rules: [Fixture.rule(host: "web.test", paths: [Fixture.path("/", service: "web", port: 80)])],
+                             defaultBackend: Fixture.backend(service: "gone", port: 80)), web],
+            lookups: [("web.test", "/", "default/web:80"), ("other.test", "/", "default/gone:80")],
+            diagnostics: ["warning: Ingress default/web: spec.defaultBackend.service.name: Service default/gone does not exist; requests get 503"]
+        ),
+        TranslationCase(
+            "a path that fails validation still has its Service looked up",
+            [ingress("web", [Fixture.path("/ok", service: "web", port: 80), Fixture.path("no-slash", service: "gone", port: 80)]), web],
+            lookups: [("web.test", "/ok", nil)],
+            diagnostics: [
+                "warning: Ingress default/web: spec.rules[0].http.paths[1].backend.service.name: Service default/gone does not exist; requests get 503",
+                #"error: Ingress default/web: spec.rules[0].http.paths[1].path: "no-slash" must be an absolute path (start with "/")"#,
+            ],
+            rejected: ["Ingress default/web"]
+        ),
+        TranslationCase(
             "port number not on the Service",
             [ingress("web", [Fixture.path("/", service: "web", port: 8080)]), web],
             lookups: [("web.test", "/", "default/web:8080")],

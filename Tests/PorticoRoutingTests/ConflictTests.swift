@@ -19,9 +19,11 @@ import Testing
     static let services = [Fixture.service(name: "old"), Fixture.service(name: "new"), Fixture.service(name: "old", namespace: "z"),
                            Fixture.service(name: "new", namespace: "a")]
 
-    static func loserMessage(_ loser: String, winner: String, match: String = #"Prefix "/api""#) -> String {
-        "warning: Ingress \(loser): spec.rules[0].http.paths[0]: \(match) on host \"shop.test\" is already served by "
-            + "Ingress \(winner) (spec.rules[0].http.paths[0]), which takes precedence; this path is ignored"
+    static func loserMessage(
+        _ loser: String, winner: String, match: String = #"Prefix "/api""#, loserPath: Int = 0, winnerPath: Int = 0
+    ) -> String {
+        "warning: Ingress \(loser): spec.rules[0].http.paths[\(loserPath)]: \(match) on host \"shop.test\" is already served by "
+            + "Ingress \(winner) (spec.rules[0].http.paths[\(winnerPath)]), which takes precedence; this path is ignored"
     }
 
     static let cases: [TranslationCase] = [
@@ -85,6 +87,34 @@ import Testing
     @Test(arguments: cases)
     func conflicts(_ row: TranslationCase) {
         row.check()
+    }
+
+    /// A host's first claims are found by a scan, later ones through an index built once the
+    /// scan would be long (past 8 claims): conflicts are found on both sides of that switch,
+    /// including on a path claimed after the index was built.
+    @Test(arguments: [3, 8, 12])
+    func conflictsOnHostsWithManyPaths(pathCount: Int) {
+        let last = pathCount - 1
+        let older = Fixture.ingress(
+            name: "old",
+            rules: [Fixture.rule(host: "shop.test", paths: (0..<pathCount).map { Fixture.path("/p\($0)", service: "old", port: 80) })],
+            created: 1
+        )
+        let newer = Fixture.ingress(
+            name: "new",
+            rules: [Fixture.rule(host: "shop.test", paths: ["/p0", "/p\(last)", "/mine"].map { Fixture.path($0, service: "new", port: 80) })],
+            created: 2
+        )
+        TranslationCase(
+            "\(pathCount) paths",
+            [older, newer] + Self.services,
+            lookups: [("shop.test", "/p0", "default/old:80"), ("shop.test", "/p\(last)/x", "default/old:80"),
+                      ("shop.test", "/mine", "default/new:80")],
+            diagnostics: [
+                Self.loserMessage("default/new", winner: "default/old", match: #"Prefix "/p0""#),
+                Self.loserMessage("default/new", winner: "default/old", match: #"Prefix "/p\#(last)""#, loserPath: 1, winnerPath: last),
+            ]
+        ).check()
     }
 
     /// Swapping which Ingress is older swaps the winner: age decides, not names or input order.
