@@ -1,8 +1,8 @@
 internal import Metrics
 internal import Foundation
 
-/// The control plane's own metrics: which table generation serves, when it was published, and
-/// how many problems the current input has. Handles are made once.
+/// The control plane's own metrics: which table generation serves, when it was published, how
+/// long building it took, and how many problems the current input has. Handles are made once.
 struct ControlPlaneMetrics: Sendable {
     private let generation = Gauge(label: "portico_table_generation")
     private let lastPublish = Gauge(label: "portico_table_last_publish_timestamp_seconds")
@@ -10,10 +10,13 @@ struct ControlPlaneMetrics: Sendable {
     private let warnings = Gauge(label: "portico_config_warnings")
     private let publishes = Counter(label: "portico_table_publishes_total", dimensions: [("kind", "routes")])
     private let endpointPublishes = Counter(label: "portico_table_publishes_total", dimensions: [("kind", "endpoints")])
+    private let buildDuration = Gauge(label: "portico_table_build_duration_seconds")
 
     func record(_ publication: Reconciler.Publication) {
         generation.record(Int64(clamping: publication.generation))
         lastPublish.record(Date().timeIntervalSince1970)
+        buildDuration.record(Double(publication.buildDuration.components.seconds)
+            + Double(publication.buildDuration.components.attoseconds) / 1e18)
         if publication.endpointsOnly {
             endpointPublishes.increment()
         } else {

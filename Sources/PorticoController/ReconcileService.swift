@@ -71,7 +71,10 @@ public struct ReconcileService: ServiceLifecycle.Service {
                 if !readiness.isReady, !readiness.isDraining {
                     logger.info(
                         "first routing table published",
-                        metadata: ["generation": "\(publication.generation)", "errors": "\(publication.errorCount)"]
+                        metadata: [
+                            "generation": "\(publication.generation)", "errors": "\(publication.errorCount)",
+                            "ingresses": "\(publication.ingressCount)", "build": "\(publication.buildDuration)",
+                        ]
                     )
                     if publication.ingressCount == 0 {
                         logger.warning(
@@ -80,7 +83,12 @@ public struct ReconcileService: ServiceLifecycle.Service {
                     }
                     readiness.markReady()
                 } else {
-                    logger.debug("routing table published", metadata: ["generation": "\(publication.generation)", "endpointsOnly": "\(publication.endpointsOnly)"])
+                    logger.debug(
+                        "routing table published",
+                        metadata: [
+                            "generation": "\(publication.generation)", "endpointsOnly": "\(publication.endpointsOnly)",
+                            "build": "\(publication.buildDuration)",
+                        ])
                 }
             }
         }

@@ -34,6 +34,9 @@ public final class Reconciler {
         /// Ingresses of our class in the table's input (rejected ones included); zero usually
         /// means a wrong class name, which `ReconcileService` warns about.
         public var ingressCount: Int = 0
+        /// Wall time from the store to the published table: translation (or endpoint
+        /// resolution), certificates and the swap. What a platform team watches at scale.
+        public var buildDuration: Duration = .zero
     }
 
     private let options: TranslationOptions
@@ -127,6 +130,14 @@ public final class Reconciler {
     @discardableResult
     public func publish() -> Publication? {
         guard hasSynced else { return nil }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var publication = publishChange()
+        publication.buildDuration = clock.now - started
+        return publication
+    }
+
+    private func publishChange() -> Publication {
         let change = table == nil ? .routes : pending
         pending = .none
         generation += 1

@@ -61,6 +61,8 @@ enum Objects {
         let publication = reconciler.publish()
         #expect(publication?.generation == 1)
         #expect(cluster("web.test", "/") == Objects.web)
+        // What `portico_table_build_duration_seconds` reports.
+        #expect((publication?.buildDuration ?? .zero) > .zero)
     }
 
     @Test func aBadUpdateKeepsTheLastGoodVersionServing() throws {
@@ -128,6 +130,7 @@ enum Objects {
         #expect(reconciler.apply(Objects.slice(addresses: ["10.0.0.1", "10.0.0.2"])) == .endpoints)
         let publication = try #require(reconciler.publish())
         #expect(publication.endpointsOnly)
+        #expect(publication.buildDuration > .zero)
         #expect(routes.current.endpoints[Objects.web] == [Endpoint(host: "10.0.0.1", port: 9000), Endpoint(host: "10.0.0.2", port: 9000)])
         #expect(cluster("web.test", "/") == Objects.web)
     }
