@@ -2,9 +2,9 @@ import PorticoRouteTable
 
 /// A route table of a given size shaped like a real cluster's, and the requests to probe it with.
 ///
-/// Every host gets ten routes (the `pathTemplates`), so `routes / 10` hosts; one host in fifty
-/// is a one-label wildcard (`*.team-N.example.com`), as shared platform domains are. Names are
-/// deterministic so that runs are comparable.
+/// Every host gets the first `pathsPerHost` of the ten `pathTemplates`, so `routes / pathsPerHost`
+/// hosts; one host in fifty is a one-label wildcard (`*.team-N.example.com`), as shared platform
+/// domains are. Names are deterministic so that runs are comparable.
 struct TableFixture {
     let table: RouteTable
     let hostCount: Int
@@ -24,9 +24,9 @@ struct TableFixture {
         .exact("/favicon.ico"),
     ]
 
-    init(routes: Int) {
-        let perHost = Self.pathTemplates.count
-        let hostCount = max(1, routes / perHost)
+    init(routes: Int, pathsPerHost: Int = TableFixture.pathTemplates.count) {
+        let templates = Array(Self.pathTemplates.prefix(pathsPerHost))
+        let hostCount = max(1, routes / templates.count)
         var virtualHosts: [VirtualHost] = []
         var hostNames: [String] = []
         virtualHosts.reserveCapacity(hostCount)
@@ -45,7 +45,7 @@ struct TableFixture {
             hostNames.append(requestHost)
             let cluster = ClusterID(namespace: "team-\(team)", service: "svc-\(index)", port: "80")
             let source = RouteSource(namespace: "team-\(team)", ingress: "ing-\(index)", service: "svc-\(index)")
-            let hostRoutes = Self.pathTemplates.map { Route(match: $0, backend: .cluster(cluster), source: source) }
+            let hostRoutes = templates.map { Route(match: $0, backend: .cluster(cluster), source: source) }
             virtualHosts.append(VirtualHost(match: match, routes: hostRoutes))
         }
         self.table = RouteTable(generation: 1, virtualHosts: virtualHosts)

@@ -10,6 +10,18 @@ struct APIServerDecodingTests {
         try JSONDecoder().decode(type, from: Data(json.utf8))
     }
 
+    /// Decoded arrays grow by doubling; a rule's paths live as long as its Ingress, so they are
+    /// kept in storage sized to them, and a rule without `paths` still fails as before.
+    @Test("a rule's paths are kept without spare room", arguments: [1, 3, 5, 9])
+    func pathsWithoutSpareRoom(count: Int) throws {
+        let paths = (0..<count).map { #"{"path":"/p\#($0)","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}"# }
+        let rule = try decode(Ingress.Rule.self, #"{"host":"a.test","http":{"paths":["# + paths.joined(separator: ",") + "]}}")
+        let decoded = try #require(rule.http?.paths)
+        #expect(decoded.map(\.path) == (0..<count).map { "/p\($0)" })
+        #expect(decoded.capacity == count)
+        #expect(throws: DecodingError.self) { try decode(Ingress.Rule.self, #"{"http":{}}"#) }
+    }
+
     @Test("Ingress with every field we read, and many we do not")
     func ingress() throws {
         let ingress = try decode(
