@@ -15,8 +15,7 @@ struct ControlPlaneMetrics: Sendable {
     func record(_ publication: Reconciler.Publication) {
         generation.record(Int64(clamping: publication.generation))
         lastPublish.record(Date().timeIntervalSince1970)
-        buildDuration.record(Double(publication.buildDuration.components.seconds)
-            + Double(publication.buildDuration.components.attoseconds) / 1e18)
+        buildDuration.record(publication.buildDuration.inSeconds)
         if publication.endpointsOnly {
             endpointPublishes.increment()
         } else {

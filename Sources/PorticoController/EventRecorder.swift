@@ -91,8 +91,7 @@ public struct EventRecorder: Sendable {
         let current = ContinuousClock.now
         if let refilled {
             let elapsed = current - refilled
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            tokens = min(burst, tokens + seconds * perSecond)
+            tokens = min(burst, tokens + elapsed.inSeconds * perSecond)
         }
         refilled = current
         guard tokens >= 1 else { return false }

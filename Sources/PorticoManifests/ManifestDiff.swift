@@ -69,7 +69,7 @@ struct ManifestDiff: Sendable {
         events.append(contentsOf: upserts.sorted { $0.key < $1.key }.lazy.map(ResourceEvent.upserted))
         events.append(contentsOf: deletions.sorted().lazy.map(ResourceEvent.deleted))
         events.append(contentsOf: newProblems.lazy.map { .rejected($0.key, $0.error) })
-        return finish(events)
+        return finish(consume events)
     }
 
     /// The batch for a read that failed as a whole (the folder vanished): everything is kept.
@@ -80,10 +80,11 @@ struct ManifestDiff: Sendable {
         return finish([.rejected(nil, error)])
     }
 
-    private mutating func finish(_ events: [ResourceEvent]) -> [ResourceEvent] {
+    /// Consumes `events`, so that appending `.synced` to a batch sized for it copies nothing.
+    private mutating func finish(_ events: consuming [ResourceEvent]) -> [ResourceEvent] {
         guard !events.isEmpty || !hasSynced else { return [] }
         hasSynced = true
-        var batch = events
+        var batch = consume events
         batch.append(.synced(Set(ResourceKind.allCases)))
         return batch
     }
