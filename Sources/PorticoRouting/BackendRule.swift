@@ -95,10 +95,10 @@ enum BackendRule {
 
     /// Looks the backend's Service and port up.
     static func presence(of backend: ResolvedBackend, in snapshot: ResourceSnapshot) -> Presence {
-        guard let service = snapshot.service(NamespacedName(namespace: backend.cluster.namespace, name: backend.service)) else {
+        guard let ports = snapshot.servicePorts(NamespacedName(namespace: backend.cluster.namespace, name: backend.service)) else {
             return .noService
         }
-        return ServicePortLookup.find(backend.port, in: service) == nil ? .noPort : .found
+        return ServicePortLookup.find(backend.port, in: ports) == nil ? .noPort : .found
     }
 
     /// Warns when the Service `backend` names, or its port, does not exist. `field` is the

@@ -55,7 +55,7 @@ struct DefaultBackendProcessor: TranslationProcessor {
         var port = state.options.defaultBackendPort?.description ?? ""
         if let service = sourced?.object {
             if let reference = state.options.defaultBackendPort {
-                if ServicePortLookup.find(reference, in: service) == nil {
+                if ServicePortLookup.find(reference, in: service.spec?.ports ?? []) == nil {
                     state.diagnostics.append(Diagnostic(
                         severity: .warning, object: key, origin: origin, field: "spec.ports",
                         message: "the default backend Service has no port \(quoted(reference.description)); requests get 503"

@@ -29,8 +29,8 @@ public func resolveEndpoints(
 enum EndpointResolver {
     static func endpoints(for id: ClusterID, in snapshot: ResourceSnapshot) -> [Endpoint] {
         let serviceName = NamespacedName(namespace: id.namespace, name: id.service)
-        guard let service = snapshot.service(serviceName),
-              let servicePort = ServicePortLookup.find(clusterPort: id.port, in: service)
+        guard let ports = snapshot.servicePorts(serviceName),
+              let servicePort = ServicePortLookup.find(clusterPort: id.port, in: ports)
         else { return [] }
         let portName = servicePort.name ?? ""
         let slices = snapshot.endpointSlices(forService: serviceName)

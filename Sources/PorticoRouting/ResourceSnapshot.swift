@@ -106,8 +106,12 @@ public struct ResourceSnapshot: Sendable {
         slicesByService[service]?.slices ?? []
     }
 
-    /// The Service of that name, or nil: what a backend reference resolves against.
-    public func service(_ name: NamespacedName) -> Service? {
-        services[name]?.object
+    /// The ports of the Service of that name (empty when it lists none), or nil when there is
+    /// no such Service: what backends and clusters resolve against. Read in place, not as a
+    /// copy of the whole Service: translation asks for every cluster of the table, and the
+    /// copies were 5% of a change's cost at 10,000 Ingresses.
+    public func servicePorts(_ name: NamespacedName) -> [Service.Port]? {
+        guard let service = services[name] else { return nil }
+        return service.object.spec?.ports ?? []
     }
 }

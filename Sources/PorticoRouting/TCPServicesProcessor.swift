@@ -37,8 +37,8 @@ struct TCPServicesProcessor: TranslationProcessor {
 
     private static func backendProblem(_ cluster: ClusterID, snapshot: ResourceSnapshot) -> String? {
         let name = NamespacedName(namespace: cluster.namespace, name: cluster.service)
-        guard let service = snapshot.service(name) else { return "Service \(name) does not exist" }
-        guard ServicePortLookup.find(clusterPort: cluster.port, in: service) != nil else {
+        guard let ports = snapshot.servicePorts(name) else { return "Service \(name) does not exist" }
+        guard ServicePortLookup.find(clusterPort: cluster.port, in: ports) != nil else {
             return "Service \(name) has no port \(quoted(cluster.port))"
         }
         return nil

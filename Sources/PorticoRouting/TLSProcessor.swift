@@ -123,23 +123,25 @@ struct TLSProcessor: TranslationProcessor {
 
     /// Sets redirect and HSTS on every virtual host, the oldest Ingress naming a host deciding
     /// its annotations.
+    ///
+    /// One lookup per host an Ingress names: the host's builder remembers whether it was
+    /// decided, where a set of decided hosts beside it cost two more hashes of every host name.
     private func markSecureHosts(tlsHosts: Set<String>, state: inout TranslationState) {
-        var decided: Set<HostMatch> = []
+        let settings = state.settings
         for index in state.parsed.indices where !state.parsed[index].isRejected {
             let hosts = state.parsed[index].hosts
             let annotations = state.parsed[index].source.object.metadata.annotations ?? [:]
-            let settings = state.settings
             let sslRedirect = flag(
                 Self.sslRedirectAnnotation, annotations, default: settings.sslRedirect, report: &state.parsed[index].report
             )
             let force = flag(
                 Self.forceSSLRedirectAnnotation, annotations, default: settings.forceSSLRedirect, report: &state.parsed[index].report
             )
-            for host in hosts where state.hosts[host] != nil && decided.insert(host).inserted {
-                let covered = Self.isCovered(host, by: tlsHosts)
-                state.hosts[host]?.security = HostSecurity(
-                    redirectToHTTPS: force || (covered && sslRedirect), hsts: covered && settings.hsts
-                )
+            for host in hosts {
+                state.hosts[host]?.decideSecurity {
+                    let covered = Self.isCovered(host, by: tlsHosts)
+                    return HostSecurity(redirectToHTTPS: force || (covered && sslRedirect), hsts: covered && settings.hsts)
+                }
             }
         }
     }

@@ -52,9 +52,19 @@ struct VirtualHostBuilder {
     /// The claimed routes in claim order: what the virtual host is built from.
     private(set) var routes: [Route] = []
     var fallback: Claim?
-    var security: HostSecurity = .plain
+    /// Set once, by the oldest Ingress that names the host (`decideSecurity`).
+    private(set) var security: HostSecurity = .plain
+    private var securityDecided = false
     /// The TLS passthrough cluster of this host and the Ingress that asked for it (the oldest).
     var passthrough: (cluster: ClusterID, owner: NamespacedName)?
+
+    /// Sets the host's redirect and HSTS unless an older Ingress already did; `decide` runs
+    /// only then.
+    mutating func decideSecurity(_ decide: () -> HostSecurity) {
+        guard !securityDecided else { return }
+        securityDecided = true
+        security = decide()
+    }
 
     /// Claims up to this many are found by scanning them.
     static let scannedClaims = 8

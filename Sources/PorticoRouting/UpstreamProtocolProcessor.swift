@@ -80,8 +80,8 @@ struct UpstreamProtocolProcessor: TranslationProcessor {
         if let kind = request.kind {
             (version, usesTLS) = (kind.version, kind.usesTLS)
         } else {
-            let service = state.snapshot.service(NamespacedName(namespace: id.namespace, name: id.service))
-            let port = service.flatMap { ServicePortLookup.find(clusterPort: id.port, in: $0) }
+            let ports = state.snapshot.servicePorts(NamespacedName(namespace: id.namespace, name: id.service))
+            let port = ports.flatMap { ServicePortLookup.find(clusterPort: id.port, in: $0) }
             let choice = AppProtocolRule.choice(port?.appProtocol)
             (version, usesTLS) = (choice.version, choice.usesTLS)
         }

@@ -90,7 +90,7 @@ import Testing
         snapshot.remove(ObjectKey(kind: .service, namespace: "default", name: "other"))
         snapshot.remove(ObjectKey(kind: .ingress, namespace: "default", name: "web"))
         #expect(snapshot.objects == [service.key: service])
-        #expect(snapshot.service(NamespacedName(namespace: "default", name: "web")) != nil)
+        #expect(snapshot.servicePorts(NamespacedName(namespace: "default", name: "web")) != nil)
         snapshot.remove(service.key)
         snapshot.remove(service.key)
         #expect(snapshot.objects.isEmpty && snapshot.services.isEmpty)

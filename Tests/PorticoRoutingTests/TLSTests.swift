@@ -111,6 +111,27 @@ import Testing
         #expect(result.table.redirectsToHTTPS)
     }
 
+    /// Two Ingresses name one host with different paths: the older one's annotations decide the
+    /// host's redirect, whichever of the two asks for it.
+    @Test(arguments: [true, false])
+    func theOldestIngressDecidesAHostsRedirect(olderForces: Bool) {
+        func ingress(_ name: String, path: String, forces: Bool, created: Int) -> Resource {
+            Fixture.ingress(
+                name: name,
+                annotations: forces ? ["portico.dev/force-ssl-redirect": "true"] : nil,
+                rules: [Fixture.rule(host: "a.test", paths: [Fixture.path(path, service: "web", port: 80)])],
+                created: created
+            )
+        }
+        let result = TranslationCase(
+            "older forces: \(olderForces)",
+            [ingress("newer", path: "/b", forces: !olderForces, created: 2), ingress("older", path: "/a", forces: olderForces, created: 1),
+             Fixture.service(name: "web")],
+            lookups: [("a.test", "/a", "default/web:80"), ("a.test", "/b", "default/web:80")]
+        ).check()
+        #expect(Self.security(result, "a.test") == HostSecurity(redirectToHTTPS: olderForces, hsts: false))
+    }
+
     @Test func theOldestIngressKeepsAContestedTLSHost() {
         let result = TranslationCase(
             "contested",
