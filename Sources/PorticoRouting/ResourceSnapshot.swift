@@ -107,9 +107,9 @@ public struct ResourceSnapshot: Sendable {
     }
 
     /// The ports of the Service of that name (empty when it lists none), or nil when there is
-    /// no such Service: what backends and clusters resolve against. Read in place, not as a
-    /// copy of the whole Service: translation asks for every cluster of the table, and the
-    /// copies were 5% of a change's cost at 10,000 Ingresses.
+    /// no such Service: what backends and clusters resolve against. Read in place rather than
+    /// copying the whole Service out, since translation asks once for every cluster of the
+    /// table.
     public func servicePorts(_ name: NamespacedName) -> [Service.Port]? {
         guard let service = services[name] else { return nil }
         return service.object.spec?.ports ?? []
