@@ -24,16 +24,14 @@ public final class VirtualHost: Sendable {
     /// Set when this host is TLS passthrough: HTTPS connections whose SNI names it are not
     /// terminated but spliced, bytes untouched, to this cluster. Paths play no part there.
     public let passthrough: ClusterID?
-    /// Nil when the host has at most `scannedRoutes` routes.
-    private let index: PathIndex?
+    /// True when the host has at most `scannedRoutes` routes: lookups scan `routes`, and the
+    /// maps stay empty (an empty dictionary is a shared singleton, no storage of its own).
+    private let isScanned: Bool
+    private let exact: [ByteKey: Route]
+    private let prefix: [ByteKey: Route]
 
     /// Hosts with up to this many routes are scanned rather than indexed.
     public static let scannedRoutes = 8
-
-    private struct PathIndex: Sendable {
-        let exact: [ByteKey: Route]
-        let prefix: [ByteKey: Route]
-    }
 
     /// `routes` must not hold two routes with the same match; translation resolves those
     /// conflicts (and reports them) before building. If it did, the first in order would win.
@@ -51,33 +49,32 @@ public final class VirtualHost: Sendable {
             if lhs.element.match.path != rhs.element.match.path { return lhs.element.match.path < rhs.element.match.path }
             return lhs.offset < rhs.offset
         }.map(\.element)
-        guard routes.count > Self.scannedRoutes else {
-            self.index = nil
-            return
-        }
+        self.isScanned = routes.count <= Self.scannedRoutes
         var exact: [ByteKey: Route] = [:]
         var prefix: [ByteKey: Route] = [:]
-        for route in routes {
-            switch route.match {
-            case .exact(let path):
-                if exact[ByteKey(Substring(path))] == nil { exact[ByteKey(Substring(path))] = route }
-            case .prefix(let path):
-                if prefix[ByteKey(Substring(path))] == nil { prefix[ByteKey(Substring(path))] = route }
+        if !isScanned {
+            for route in routes {
+                switch route.match {
+                case .exact(let path):
+                    if exact[ByteKey(Substring(path))] == nil { exact[ByteKey(Substring(path))] = route }
+                case .prefix(let path):
+                    if prefix[ByteKey(Substring(path))] == nil { prefix[ByteKey(Substring(path))] = route }
+                }
             }
         }
-        self.index = PathIndex(exact: exact, prefix: prefix)
+        self.exact = exact
+        self.prefix = prefix
     }
 
     /// The route for a request path (without query), or nil when no path of this host matches.
     /// The fallback is not consulted here; `RouteTable.lookup` does that.
     public func route(forPath path: Substring) -> Route? {
-        guard let index else {
+        if isScanned {
             // A native string's bytes are contiguous, so the closure runs; the copy is for any
             // other kind of string, compared by the same rule.
             let scanned = path.utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
             return scanned ?? Array(path.utf8).withUnsafeBufferPointer { bytes in scan(bytes) }
         }
-        let (exact, prefix) = (index.exact, index.prefix)
         if !exact.isEmpty, let route = exact[ByteKey(path)] { return route }
         if prefix.isEmpty { return nil }
         // Byte-wise: `/` is ASCII, so cutting the UTF-8 view at it always leaves valid text.

@@ -104,7 +104,9 @@ enum BackendRule {
     /// Warns when the Service `backend` names, or its port, does not exist. `field` is the
     /// backend's (`spec.defaultBackend`, `spec.rules[0].http.paths[0].backend`).
     static func report(_ presence: Presence, of backend: ResolvedBackend, field: () -> String, report: inout ObjectReport) {
-        let serviceName = NamespacedName(namespace: backend.cluster.namespace, name: backend.service)
+        // Named only when there is something to say: this runs for every backend on every
+        // translation, and a `NamespacedName` hashes its strings when it is made.
+        func serviceName() -> NamespacedName { NamespacedName(namespace: backend.cluster.namespace, name: backend.service) }
         switch presence {
         case .found:
             return
@@ -113,9 +115,9 @@ enum BackendRule {
             case .number(let number): "port \(number)"
             case .name(let name): "port named \(quoted(name))"
             }
-            report.warning("\(field()).service.port", "Service \(serviceName) has no \(what); requests get 503")
+            report.warning("\(field()).service.port", "Service \(serviceName()) has no \(what); requests get 503")
         case .noService:
-            report.warning("\(field()).service.name", "Service \(serviceName) does not exist; requests get 503")
+            report.warning("\(field()).service.name", "Service \(serviceName()) does not exist; requests get 503")
         }
     }
 }
