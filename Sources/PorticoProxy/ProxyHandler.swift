@@ -57,6 +57,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let timeouts: ConnectionTimeoutHandler?
     /// Told when a response completes, so that it can read ahead (see `PipelineReadAheadHandler`).
     private let readAhead: PipelineReadAheadHandler?
+    /// Told each request's method, so that a response to HEAD goes out without a body (HTTP/1
+    /// only; see `DownstreamResponseEncoder`).
+    private let responseEncoder: DownstreamResponseEncoder?
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var clientAddress: String?
@@ -73,11 +76,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
         readAhead: PipelineReadAheadHandler? = nil,
+        responseEncoder: DownstreamResponseEncoder? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
         self.readAhead = readAhead
+        self.responseEncoder = responseEncoder
         self.scheme = scheme
         self.downstream = downstream
         self.routes = routes
@@ -105,6 +110,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch (self.state, part) {
         case (.idle, .head(let head)):
             self.timeouts?.requestPhase(.headReceived)
+            self.responseEncoder?.answering(head.method)
             self.grpcRequest = GRPCStatus.isGRPC(head)
             self.grpcStatusInHead = nil
             self.loop.metrics.recordDownstreamRequest(self.downstream)

@@ -22,9 +22,7 @@ enum UpgradeSwitch {
         self.remove(ProxyHandler.self, from: downstream)
         self.remove(HTTPServerPipelineHandler.self, from: downstream)
         self.remove(PipelineReadAheadHandler.self, from: downstream)
-        self.remove(NIOHTTPResponseHeadersValidator.self, from: downstream)
         self.remove(UpstreamConnection.self, from: upstream)
-        self.remove(NIOHTTPRequestHeadersValidator.self, from: upstream)
 
         let downstreamRelay = UpgradedRelayHandler(idleTimeout: idleTimeout)
         let upstreamRelay = UpgradedRelayHandler(idleTimeout: nil)
@@ -32,9 +30,9 @@ enum UpgradeSwitch {
         try downstream.addHandler(downstreamRelay)
         try upstream.addHandler(upstreamRelay)
 
-        self.remove(HTTPRequestEncoder.self, from: upstream)
+        self.remove(UpstreamRequestEncoder.self, from: upstream)
         self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstream)
-        self.remove(HTTPResponseEncoder.self, from: downstream)
+        self.remove(DownstreamResponseEncoder.self, from: downstream)
         self.remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: downstream)
         self.remove(ConnectionTimeoutHandler.self, from: downstream)
     }

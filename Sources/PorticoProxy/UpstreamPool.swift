@@ -150,11 +150,12 @@ final class UpstreamPool {
     ) {
         let key = Key(endpoint: endpoint, transport: upstream?.transport ?? 0)
         self.open(endpoint, upstream: upstream) { channel in
-            // Request headers come from a client through llhttp or NIO's HTTP/2 codec (both reject
-            // CR, LF and NUL) or from Portico itself: no per-header re-validation on the way out.
-            try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes,
-                enableOutboundHeaderValidation: false
+            // What `addHTTPClientHandlers` builds, with Portico's request encoder in place of
+            // NIO's. Request headers come from a client through llhttp or NIO's HTTP/2 codec (both
+            // reject CR, LF and NUL) or from Portico itself: no per-header re-validation.
+            try channel.pipeline.syncOperations.addHandler(UpstreamRequestEncoder())
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes))
             )
             try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key))
         } completion: { result in

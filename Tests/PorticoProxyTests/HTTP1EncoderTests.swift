@@ -1,0 +1,194 @@
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import PorticoTestSupport
+import Testing
+
+@testable import PorticoProxy
+
+/// Portico's HTTP/1 encoders against NIO's, which they replace: the same parts must give the
+/// same bytes. Then what NIO's response encoder only does through its decoder's internal link
+/// (responses to HEAD and CONNECT), and the exact chunked framing.
+@Suite struct HTTP1EncoderTests {
+    /// Every byte `parts` leave `handler` with, in order, and how many writes carried them.
+    static func bytes<Part>(of parts: [Part], through handler: any ChannelHandler) throws -> (String, Int) {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(handler)
+        for part in parts {
+            channel.write(part, promise: nil)
+        }
+        channel.flush()
+        var all = ByteBuffer()
+        var writes = 0
+        while let data = try channel.readOutbound(as: IOData.self) {
+            guard case .byteBuffer(var buffer) = data else {
+                Issue.record("a file region left the encoder")
+                continue
+            }
+            all.writeBuffer(&buffer)
+            writes += 1
+        }
+        _ = try channel.finish()
+        return (String(buffer: all), writes)
+    }
+
+    static let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE, .RAW(value: "PURGE")]
+    static let statuses: [HTTPResponseStatus] = [
+        .continue, .switchingProtocols, .ok, .created, .noContent, .notModified, .notFound,
+        .init(statusCode: 299, reasonPhrase: "Fine"), .init(statusCode: 599, reasonPhrase: ""), .init(statusCode: 103),
+    ]
+    static let versions: [HTTPVersion] = [.http1_1, .http1_0]
+
+    static func headers(_ random: inout SplitMix64) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        let pool: [(String, String)] = [
+            ("Host", "api.example"), ("user-agent", "curl/8.5"), ("Accept", "*/*"), ("x-forwarded-for", "10.0.0.1, 127.0.0.1"),
+            ("X-Empty", ""), ("cookie", String(repeating: "k=v; ", count: 40)), ("x-utf8", "caf\u{e9} \u{1F600}"),
+            ("content-type", "application/json"), ("trailer", "grpc-status"),
+        ]
+        for _ in 0..<Int.random(in: 0...6, using: &random) {
+            let (name, value) = pool[Int.random(in: 0..<pool.count, using: &random)]
+            headers.add(name: name, value: value)
+        }
+        switch Int.random(in: 0..<5, using: &random) {
+        case 0: headers.add(name: "Content-Length", value: "5")
+        case 1: headers.add(name: "transfer-encoding", value: "chunked")
+        case 2:
+            headers.add(name: "content-length", value: "5")
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+        case 3: headers.add(name: "transfer-encoding", value: "gzip, chunked")
+        default: ()
+        }
+        return headers
+    }
+
+    static func body(_ random: inout SplitMix64) -> [IOData] {
+        (0..<Int.random(in: 0...3, using: &random)).map { _ in
+            let length = [0, 1, 15, 16, 255, 4096, 70_000][Int.random(in: 0..<7, using: &random)]
+            return .byteBuffer(ByteBuffer(repeating: UInt8(ascii: "b"), count: length))
+        }
+    }
+
+    static func trailers(_ random: inout SplitMix64) -> HTTPHeaders? {
+        Bool.random(using: &random) ? nil : ["grpc-status": "0", "X-Checksum": "abc"]
+    }
+
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func requestsLeaveAsNIOWroteThem(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<150 {
+            let uri = ["/", "/api/v1/items?id=7&q=a%20b", "*", "/" + String(repeating: "p", count: 300)][Int.random(in: 0..<4, using: &random)]
+            var head = HTTPRequestHead(
+                version: Self.versions[Int.random(in: 0..<2, using: &random)],
+                method: Self.methods[Int.random(in: 0..<Self.methods.count, using: &random)],
+                uri: uri
+            )
+            head.headers = Self.headers(&random)
+            let parts = [HTTPClientRequestPart.head(head)] + Self.body(&random).map { .body($0) } + [.end(Self.trailers(&random))]
+            let (ours, _) = try Self.bytes(of: parts, through: UpstreamRequestEncoder())
+            let (nios, _) = try Self.bytes(of: parts, through: HTTPRequestEncoder())
+            #expect(ours == nios, "\(head)")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func responsesLeaveAsNIOWroteThem(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<150 {
+            var head = HTTPResponseHead(
+                version: Self.versions[Int.random(in: 0..<2, using: &random)],
+                status: Self.statuses[Int.random(in: 0..<Self.statuses.count, using: &random)]
+            )
+            head.headers = Self.headers(&random)
+            let encoder = DownstreamResponseEncoder()
+            // NIO's encoder, outside NIO's server pipeline, is told no request method.
+            if Bool.random(using: &random) { encoder.answering(.GET) }
+            let parts = [HTTPServerResponsePart.head(head)] + Self.body(&random).map { .body($0) } + [.end(Self.trailers(&random))]
+            let (ours, _) = try Self.bytes(of: parts, through: encoder)
+            let (nios, _) = try Self.bytes(of: parts, through: HTTPResponseEncoder())
+            #expect(ours == nios, "\(head)")
+        }
+    }
+
+    @Test func aHeadIsOneWrite() throws {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers = ["content-length": "2", "server": "upstream", "date": "Mon, 23 Nov 2026 10:00:00 GMT"]
+        let (bytes, writes) = try Self.bytes(of: [HTTPServerResponsePart.head(head)], through: DownstreamResponseEncoder())
+        #expect(writes == 1)
+        #expect(bytes == "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nserver: upstream\r\ndate: Mon, 23 Nov 2026 10:00:00 GMT\r\n\r\n")
+    }
+
+    @Test func aChunkedBodyIsFramedChunkByChunk() throws {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/upload")
+        head.headers = ["host": "a"]
+        let parts: [HTTPClientRequestPart] = [
+            .head(head),
+            .body(.byteBuffer(ByteBuffer(repeating: UInt8(ascii: "x"), count: 31))),
+            .body(.byteBuffer(ByteBuffer())),
+            .body(.byteBuffer(ByteBuffer(string: "0123456789abcdef"))),
+            .end(["grpc-status": "0"]),
+        ]
+        let (bytes, _) = try Self.bytes(of: parts, through: UpstreamRequestEncoder())
+        #expect(
+            bytes
+                == "POST /upload HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "1f\r\n" + String(repeating: "x", count: 31) + "\r\n"
+                + "10\r\n0123456789abcdef\r\n"
+                + "0\r\ngrpc-status: 0\r\n\r\n"
+        )
+    }
+
+    @Test func aResponseToHEADKeepsItsHeadersAndSendsNoBody() throws {
+        let encoder = DownstreamResponseEncoder()
+        let channel = EmbeddedChannel(handler: encoder)
+        encoder.answering(.HEAD)
+        // An interim response does not take the method: the final one after it does.
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .continue)))
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        let body = channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "nope"))))
+        channel.flush()
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        #expect(throws: NIOHTTPResponseEncoderError.responseBodyNotAllowed) { try body.wait() }
+        #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")))
+        #expect(
+            try channel.readOutbound(as: IOData.self)
+                == .byteBuffer(ByteBuffer(string: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"))
+        )
+        // What follows is the empty write that completes the end's promise in order: no body,
+        // and no last chunk.
+        #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(ByteBuffer()))
+        #expect(try channel.readOutbound(as: IOData.self) == nil)
+
+        // The next request is a GET: its response is chunked for real.
+        encoder.answering(.GET)
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "yes"))))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        var rest = ""
+        while let data = try channel.readOutbound(as: IOData.self) {
+            if case .byteBuffer(let buffer) = data { rest += String(buffer: buffer) }
+        }
+        #expect(rest == "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nyes\r\n0\r\n\r\n")
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aResponseToCONNECTSaysNothingOfABody() throws {
+        let encoder = DownstreamResponseEncoder()
+        encoder.answering(.CONNECT)
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers = ["content-length": "10", "transfer-encoding": "chunked", "via": "portico"]
+        let (bytes, _) = try Self.bytes(of: [HTTPServerResponsePart.head(head), .end(nil)], through: encoder)
+        #expect(bytes == "HTTP/1.1 200 OK\r\nvia: portico\r\n\r\n")
+    }
+
+    @Test func anHTTP10ResponseOfUnknownLengthIsNotChunked() throws {
+        let (bytes, _) = try Self.bytes(
+            of: [
+                HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_0, status: .ok)),
+                .body(.byteBuffer(ByteBuffer(string: "until close"))), .end(nil),
+            ],
+            through: DownstreamResponseEncoder()
+        )
+        #expect(bytes == "HTTP/1.0 200 OK\r\n\r\nuntil close")
+    }
+}
