@@ -44,7 +44,7 @@ struct HeaderPresence: OptionSet {
         return Array(name.utf8).withUnsafeBufferPointer(Self.flags(forBytes:))
     }
 
-    private static func flags(forBytes name: UnsafeBufferPointer<UInt8>) -> HeaderPresence {
+    static func flags(forBytes name: UnsafeBufferPointer<UInt8>) -> HeaderPresence {
         switch name.count {
         case 2:
             return Self.matches(name, "te") ? [.te, .hopByHop] : []

@@ -35,7 +35,10 @@ final class UpstreamPool {
     private let logger: Logger
     private let logGate: UpstreamLogGate
     /// Only keys with idle connections are present, so endpoint churn leaves nothing behind.
-    private var idle: [Key: [UpstreamConnection]] = [:]
+    private var idle: [Key: IdleConnections] = [:]
+    /// Set on each connection as it goes idle: one closure for the pool's life rather than one
+    /// allocated per request.
+    private lazy var evictOnClose: (UpstreamConnection) -> Void = { [unowned self] closed in self.evict(closed) }
     /// Per-cluster state of clusters that are not cleartext HTTP/1.1.
     private var upstreams: [ClusterID: ClusterUpstream] = [:]
     private var nextTransport = 1
@@ -63,9 +66,9 @@ final class UpstreamPool {
     }
 
     private func takeIdle(_ key: Key) -> UpstreamConnection? {
-        guard var list = self.idle.removeValue(forKey: key) else { return nil }
-        defer { if !list.isEmpty { self.idle[key] = list } }
-        while let connection = list.popLast() {
+        guard let list = self.idle[key] else { return nil }
+        defer { if list.connections.isEmpty { self.idle[key] = nil } }
+        while let connection = list.connections.popLast() {
             connection.idleTimer.clear()
             connection.onClose = nil
             if connection.isActive {
@@ -332,16 +335,17 @@ final class UpstreamPool {
         connection.resumeReading()
         guard !connection.isStream, connection.isActive else { return }
         let key = connection.poolKey
-        var list = self.idle[key, default: []]
-        guard list.count < self.maxIdlePerEndpoint else {
+        let existing = self.idle[key]
+        guard (existing?.connections.count ?? 0) < self.maxIdlePerEndpoint else {
             connection.close()
             return
         }
-        connection.onClose = { [unowned self] closed in self.evict(closed) }
+        let list = existing ?? IdleConnections()
+        if existing == nil { self.idle[key] = list }
+        connection.onClose = self.evictOnClose
         let deadline = self.eventLoop.now + self.idleTimeout
         if connection.idleTimer.set(deadline) { self.scheduleIdleTimer(connection, at: deadline) }
-        list.append(connection)
-        self.idle[key] = list
+        list.connections.append(connection)
     }
 
     private func scheduleIdleTimer(_ connection: UpstreamConnection, at deadline: NIODeadline) {
@@ -359,7 +363,7 @@ final class UpstreamPool {
 
     /// Closes every idle connection and retires every HTTP/2 connection (shutdown).
     func closeAll() {
-        let all = self.idle.values.flatMap { $0 }
+        let all = self.idle.values.flatMap(\.connections)
         self.idle.removeAll()
         for connection in all {
             connection.onClose = nil
@@ -369,14 +373,16 @@ final class UpstreamPool {
         self.upstreams.removeAll()
     }
 
-    var idleCount: Int { self.idle.values.reduce(0) { $0 + $1.count } }
+    var idleCount: Int { self.idle.values.reduce(0) { $0 + $1.connections.count } }
+    /// Keys with an idle list: equal to the endpoints with idle connections, never more.
+    var idleListCount: Int { self.idle.count }
 
     private func evict(_ connection: UpstreamConnection) {
         let key = connection.poolKey
-        guard var list = self.idle[key],
-            let index = list.firstIndex(where: { $0 === connection })
+        guard let list = self.idle[key],
+            let index = list.connections.firstIndex(where: { $0 === connection })
         else { return }
-        list.remove(at: index)
-        self.idle[key] = list.isEmpty ? nil : list
+        list.connections.remove(at: index)
+        if list.connections.isEmpty { self.idle[key] = nil }
     }
 }
