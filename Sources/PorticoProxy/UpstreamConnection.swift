@@ -38,14 +38,18 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// The pool's idle timeout: set while the connection is idle, cleared while it is in use.
     var idleTimer = DeadlineTimer()
     private var context: ChannelHandlerContext?
+    /// The HTTP/1 connection's encoder, which parts go to directly (see `UpstreamRequestEncoder`);
+    /// nil for a stream, whose parts go down the pipeline to the HTTP/2 codec.
+    private let encoder: UpstreamRequestEncoder?
     private var readsPaused = false
     private var readPending = false
     private(set) var isActive = false
 
-    init(endpoint: Endpoint, poolKey: UpstreamPool.Key? = nil, isStream: Bool = false) {
+    init(endpoint: Endpoint, poolKey: UpstreamPool.Key? = nil, isStream: Bool = false, encoder: UpstreamRequestEncoder? = nil) {
         self.endpoint = endpoint
         self.poolKey = poolKey ?? UpstreamPool.Key(endpoint: endpoint)
         self.isStream = isStream
+        self.encoder = encoder
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -112,11 +116,19 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
 
     func write(_ part: HTTPClientRequestPart) {
-        self.context?.write(self.wrapOutboundOut(part), promise: nil)
+        if let encoder = self.encoder {
+            encoder.write(part)
+        } else {
+            self.context?.write(self.wrapOutboundOut(part), promise: nil)
+        }
     }
 
     func flush() {
-        self.context?.flush()
+        if let encoder = self.encoder {
+            encoder.flush()
+        } else {
+            self.context?.flush()
+        }
     }
 
     func pauseReading() {

@@ -156,11 +156,11 @@ final class UpstreamPool {
             // What `addHTTPClientHandlers` builds, with Portico's request encoder in place of
             // NIO's. Request headers come from a client through llhttp or NIO's HTTP/2 codec (both
             // reject CR, LF and NUL) or from Portico itself: no per-header re-validation.
-            try channel.pipeline.syncOperations.addHandler(UpstreamRequestEncoder())
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes))
-            )
-            try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key))
+            let decoder = HTTPResponseDecoder(leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes)
+            let encoder = UpstreamRequestEncoder(responseDecoder: decoder)
+            try channel.pipeline.syncOperations.addHandler(encoder)
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+            try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key, encoder: encoder))
         } completion: { result in
             switch result {
             case .success(let channel):
