@@ -100,6 +100,17 @@ import Testing
         #expect(HostName.normalize("example.com.") == "example.com")
         #expect(HostName.normalize("[::1]:443") == "[::1]")
         #expect(HostName.normalize("[FE80::1]") == "[fe80::1]")
+        #expect(HostName.normalize("Shop.Example.:8443") == "shop.example")
+        #expect(HostName.normalize("caf\u{e9}.example:80") == "caf\u{e9}.example")
+        #expect(HostName.normalize("") == "")
+        #expect(HostName.normalize(":80") == "")
+        #expect(HostName.normalize("...") == "")
+        // A substring keeps to its own bounds.
+        let header = "x Example.com:80 y"
+        let inner = header.dropFirst(2).dropLast(2)
+        #expect(HostName.normalize(inner) == "example.com")
+        let plain = header.dropFirst(2).dropLast(5)
+        #expect(HostName.normalize(plain) == "Example.com".lowercased())
     }
 
     @Test func replacingEndpointsKeepsRoutes() {
