@@ -26,8 +26,10 @@ final class Exchange {
     var connectionWasReused = false
     var retried = false
     /// Request parts that arrived before the upstream connection was ready. Bounded by what
-    /// the reads already issued can decode: reading stops while connecting.
-    var pending: CircularBuffer<HTTPServerRequestPart> = CircularBuffer(initialCapacity: 2)
+    /// the reads already issued can decode: reading stops while connecting. An array, which
+    /// allocates nothing until a part waits (a `CircularBuffer` allocates as it is made, and
+    /// on a reused connection nothing ever waits).
+    var pending: [HTTPServerRequestPart] = []
     var requestEndReceived = false
     var requestEndSent = false
     var bodySent = false

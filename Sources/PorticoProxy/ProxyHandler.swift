@@ -355,8 +355,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 promise: nil
             )
         }
-        while let part = exchange.pending.popFirst() {
-            self.forward(part, on: connection, exchange: exchange, flush: false)
+        while !exchange.pending.isEmpty {
+            self.forward(exchange.pending.removeFirst(), on: connection, exchange: exchange, flush: false)
         }
         connection.flush()
         self.resumeReadsIfPossible()
@@ -660,7 +660,7 @@ extension ProxyHandler: UpstreamDelegate {
             exchange.retried = true
             if exchange.requestEndSent {
                 exchange.requestEndSent = false
-                exchange.pending.prepend(.end(nil))
+                exchange.pending.insert(.end(nil), at: 0)
             }
             self.connect(exchange)
             return
