@@ -38,14 +38,30 @@ public enum Backend: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The Ingress a route came from. Plain strings: the proxy must not see Kubernetes types.
+///
+/// The proxy finds each request's metrics by its route's source, so the three names are
+/// hashed once, when the source is made: hashing them per request cost about 600 instructions.
 public struct RouteSource: Hashable, Sendable {
     public let namespace: String
     public let ingress: String
     public let service: String
+    private let namesHash: Int
 
     public init(namespace: String, ingress: String, service: String) {
         self.namespace = namespace
         self.ingress = ingress
         self.service = service
+        var hasher = Hasher()
+        hasher.combine(namespace)
+        hasher.combine(ingress)
+        hasher.combine(service)
+        self.namesHash = hasher.finalize()
     }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.namesHash == rhs.namesHash && lhs.namespace == rhs.namespace && lhs.ingress == rhs.ingress
+            && lhs.service == rhs.service
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.namesHash) }
 }
