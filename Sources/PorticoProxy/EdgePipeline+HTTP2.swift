@@ -31,6 +31,7 @@ extension ChannelPipeline.SynchronousOperations {
             configuration: .init(maxIdleTime: configuration.idleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil)
         )
         let boundLoop = NIOLoopBound(loop, eventLoop: self.eventLoop)
+        let boundPeer = NIOLoopBound(DownstreamPeer(), eventLoop: self.eventLoop)
         let handler = NIOHTTP2Handler(
             mode: .server,
             eventLoop: self.eventLoop,
@@ -43,6 +44,7 @@ extension ChannelPipeline.SynchronousOperations {
                         configuration: configuration,
                         routes: routes,
                         loop: boundLoop.value,
+                        peer: boundPeer.value,
                         accessLogger: accessLogger,
                         scheme: scheme
                     )
@@ -65,6 +67,7 @@ extension ChannelPipeline.SynchronousOperations {
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
         loop: LoopState,
+        peer: DownstreamPeer? = nil,
         accessLogger: Logger?,
         scheme: EdgeScheme
     ) throws {
@@ -77,6 +80,7 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: nil,
+                peer: peer,
                 scheme: scheme,
                 downstream: .http2
             )

@@ -60,6 +60,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Told each request's method, so that a response to HEAD goes out without a body (HTTP/1
     /// only; see `DownstreamResponseEncoder`).
     private let responseEncoder: DownstreamResponseEncoder?
+    /// HTTP/2: the connection's addresses, shared by its streams.
+    private let peer: DownstreamPeer?
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var clientAddress: String?
@@ -77,12 +79,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         timeouts: ConnectionTimeoutHandler?,
         readAhead: PipelineReadAheadHandler? = nil,
         responseEncoder: DownstreamResponseEncoder? = nil,
+        peer: DownstreamPeer? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
         self.readAhead = readAhead
         self.responseEncoder = responseEncoder
+        self.peer = peer
         self.scheme = scheme
         self.downstream = downstream
         self.routes = routes
@@ -94,8 +98,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.clientAddress = self.loop.clientAddress(of: context.channel)
-        self.listenerPort = context.channel.localAddress?.port.map { String($0) } ?? ""
+        let addresses =
+            self.peer?.addresses(of: context.channel, loop: self.loop) ?? DownstreamPeer.resolve(context.channel, loop: self.loop)
+        (self.clientAddress, self.listenerPort) = addresses
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

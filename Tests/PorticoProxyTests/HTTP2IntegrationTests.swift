@@ -134,6 +134,27 @@ import Testing
 
     // MARK: NIO HTTP/2 client
 
+    /// The streams of one connection share its addresses, worked out once (`DownstreamPeer`):
+    /// every one of them must still forward the client's address and the listener's port.
+    @Test func everyStreamForwardsTheClientAddressAndPort() async throws {
+        let stub = try await UpstreamStub.start(name: "web", behavior: .fixed(status: 200, body: "ok"))
+        try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
+            for (port, proto) in [(harness.httpsPort, "https"), (harness.httpPort, "http")] {
+                let body: (HTTP2TestClient) async throws -> Void = { client in
+                    for _ in 0..<3 {
+                        let response = try await client.send(path: "/")
+                        #expect(response.status == 200)
+                        #expect(response.header("x-seen-x-forwarded-for") == "127.0.0.1")
+                        #expect(response.header("x-seen-x-real-ip") == "127.0.0.1")
+                        #expect(response.header("x-seen-x-forwarded-port") == "\(port)")
+                        #expect(response.header("x-seen-x-forwarded-proto") == proto)
+                    }
+                }
+                if proto == "https" { try await harness.withTLSClient(body) } else { try await harness.withCleartextClient(body) }
+            }
+        }
+    }
+
     @Test func manyConcurrentStreamsShareOneConnection() async throws {
         let stub = try await UpstreamStub.start(name: "web", behavior: .echo)
         try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
