@@ -17,6 +17,9 @@ final class LoopState {
     /// unless `--enable-proxy-protocol` is on.
     private var proxiedClients: [ObjectIdentifier: String] = [:]
     private let seed: Int
+    /// The `Strict-Transport-Security` value, printed once here rather than by every handler
+    /// (each HTTP/2 stream has its own); nil when HSTS is off.
+    let hstsHeaderValue: String?
 
     init(
         eventLoop: any EventLoop,
@@ -28,6 +31,7 @@ final class LoopState {
         self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, logger: logger, logGate: logGate)
         self.metrics = ProxyMetrics()
         self.seed = seed
+        self.hstsHeaderValue = configuration.tls.hsts?.headerValue
     }
 
     /// The next endpoint of `cluster` in round-robin order, or nil when it has none.

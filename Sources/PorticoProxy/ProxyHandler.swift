@@ -93,7 +93,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.loop = loop
         self.configuration = configuration
         self.accessLogger = accessLogger
-        self.hstsHeaderValue = scheme == .https ? configuration.tls.hsts?.headerValue : nil
+        self.hstsHeaderValue = scheme == .https ? loop.hstsHeaderValue : nil
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -191,6 +191,14 @@ import Testing
         }) { harness in
             let response = try await harness.get("a.example.com").response
             #expect(response.header("strict-transport-security") == "max-age=600; includeSubDomains; preload")
+            // Over HTTP/2 every stream has its own handler; each gets the header.
+            try await HTTP2TestClient.withConnection(port: harness.httpsPort, tls: TLSClientSettings(serverName: "a.example.com")) { client in
+                for _ in 0..<2 {
+                    let response = try await client.send(path: "/", authority: "a.example.com")
+                    #expect(response.status == 200)
+                    #expect(response.header("strict-transport-security") == "max-age=600; includeSubDomains; preload")
+                }
+            }
         }
         try await withHarness(configure: { $0.tls.hsts = nil }) { harness in
             let response = try await harness.get("a.example.com").response
