@@ -12,11 +12,13 @@ REQUESTS=5000
 CONNECTIONS=8
 SCHEME=http
 HTTP2=0
+CLOSE=0
+CLOSE_SECONDS=10
 OUT=""
 
 usage() {
     cat <<EOF
-usage: bench/callgrind.sh [--requests N] [--connections N] [--https | --http2] [--out FILE]
+usage: bench/callgrind.sh [--requests N] [--connections N] [--https | --http2] [--close] [--out FILE]
 
 Starts the two bench backends and Portico (local mode, --workers 1) under callgrind, with
 instrumentation off until start-up is done; sends N keep-alive GETs with h2load --h1 (after a
@@ -27,6 +29,9 @@ kept (--out, default bench/results/callgrind.out) for callgrind_annotate.
   --requests N     requests counted (default $REQUESTS)
   --connections N  h2load client connections (default $CONNECTIONS)
   --https          over TLS 1.3 instead of plain HTTP
+  --close          a new connection per request, as in scenario (b) (with --https: (d)):
+                   wrk with Connection: close for $CLOSE_SECONDS s instead of h2load, and the
+                   requests it completed count (--requests is ignored)
   --http2          HTTP/2 over TLS 1.3, as in scenario (e)
   --out FILE       where the callgrind file goes
 EOF
@@ -37,6 +42,7 @@ while (($# > 0)); do
     --requests) REQUESTS=${2:?}; shift ;;
     --connections) CONNECTIONS=${2:?}; shift ;;
     --https) SCHEME=https ;;
+    --close) CLOSE=1 ;;
     --http2) SCHEME=https HTTP2=1 ;;
     --out) OUT=${2:?}; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -47,6 +53,8 @@ done
 
 main() {
     require_tools nginx h2load openssl curl ss
+    ((CLOSE == 0)) || require_tools wrk
+    ((CLOSE == 0 || HTTP2 == 0)) || die "--close is for HTTP/1.1 (--http2 keeps its connections)"
     if ! command -v valgrind >/dev/null 2>&1 || ! command -v callgrind_control >/dev/null 2>&1; then
         die "valgrind is missing: sudo apt-get install valgrind"
     fi
@@ -74,23 +82,41 @@ EOF
     [[ "$SCHEME" == https ]] && port=$PORTICO_HTTPS
     local url="$SCHEME://127.0.0.1:$port/" load=(h2load --h1 -c "$CONNECTIONS" -H ":authority: bench.local")
     ((HTTP2 == 0)) || load=(h2load -m 10 -c "$CONNECTIONS" -H ":authority: bench.local")
-    "${load[@]}" -n 400 "$url" >/dev/null 2>&1 || true
-    callgrind_control -i on "$PORTICO_PID" >/dev/null
-    "${load[@]}" -n "$REQUESTS" "$url" >"$BENCH_TMP/h2load.txt" 2>&1 || true
-    callgrind_control -i off "$PORTICO_PID" >/dev/null
-    callgrind_control -d "$PORTICO_PID" >/dev/null
+    if ((CLOSE == 1)); then
+        # wrk cannot stop after N requests; it runs for a time and says how many completed.
+        local close_load=(wrk -t1 -c "$CONNECTIONS" -H "Host: bench.local" -H "Connection: close")
+        "${close_load[@]}" -d 3s "$url" >/dev/null 2>&1 || true
+        callgrind_control -i on "$PORTICO_PID" >/dev/null
+        "${close_load[@]}" -d "${CLOSE_SECONDS}s" "$url" >"$BENCH_TMP/wrk.txt" 2>&1 || true
+        callgrind_control -i off "$PORTICO_PID" >/dev/null
+        callgrind_control -d "$PORTICO_PID" >/dev/null
+        REQUESTS=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.txt")
+        ((${REQUESTS:-0} > 0)) || die "wrk completed no request: $(cat "$BENCH_TMP/wrk.txt")"
+        ! grep -q "Non-2xx" "$BENCH_TMP/wrk.txt" || die "wrk saw errors: $(cat "$BENCH_TMP/wrk.txt")"
+    else
+        "${load[@]}" -n 400 "$url" >/dev/null 2>&1 || true
+        callgrind_control -i on "$PORTICO_PID" >/dev/null
+        "${load[@]}" -n "$REQUESTS" "$url" >"$BENCH_TMP/h2load.txt" 2>&1 || true
+        callgrind_control -i off "$PORTICO_PID" >/dev/null
+        callgrind_control -d "$PORTICO_PID" >/dev/null
 
-    local succeeded
-    succeeded=$(awk '/^requests:/ { print $8 }' "$BENCH_TMP/h2load.txt")
-    [[ "$succeeded" == "$REQUESTS" ]] || die "only ${succeeded:-0} of $REQUESTS requests succeeded: $(cat "$BENCH_TMP/h2load.txt")"
+        local succeeded
+        succeeded=$(awk '/^requests:/ { print $8 }' "$BENCH_TMP/h2load.txt")
+        [[ "$succeeded" == "$REQUESTS" ]] || die "only ${succeeded:-0} of $REQUESTS requests succeeded: $(cat "$BENCH_TMP/h2load.txt")"
+    fi
     local dump
     dump=$(find "$BENCH_TMP" -maxdepth 1 -name 'callgrind.*.1' -print -quit)
     [[ -n "$dump" ]] || die "callgrind wrote no dump"
     cp "$dump" "$OUT"
     local total
     total=$(callgrind_annotate "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-    printf '%s: %s keep-alive requests over %s connections (%s%s)\n' \
-        "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME" "$( ((HTTP2 == 0)) || echo ", HTTP/2")"
+    if ((CLOSE == 1)); then
+        printf '%s: %s requests, each on a new connection, %s at a time (%s)\n' \
+            "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME"
+    else
+        printf '%s: %s keep-alive requests over %s connections (%s%s)\n' \
+            "$(portico_binary)" "$REQUESTS" "$CONNECTIONS" "$SCHEME" "$( ((HTTP2 == 0)) || echo ", HTTP/2")"
+    fi
     printf 'instructions per request: %d\n' $((total / REQUESTS))
     printf 'callgrind file: %s (callgrind_annotate --inclusive=yes %s | less)\n' "$OUT" "$OUT"
 }
