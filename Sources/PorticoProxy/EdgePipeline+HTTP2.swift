@@ -71,8 +71,9 @@ extension ChannelPipeline.SynchronousOperations {
         accessLogger: Logger?,
         scheme: EdgeScheme
     ) throws {
-        try self.addHandler(HTTP2EmptyEndCoalescer())
-        try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+        // Fixed names, as on a connection (see `configureEdgePipeline`).
+        try self.addHandler(HTTP2EmptyEndCoalescer(), name: "portico.h2.empty-end")
+        try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), name: "portico.h2.codec")
         try self.addHandler(
             ProxyHandler(
                 routes: routes,
@@ -83,7 +84,8 @@ extension ChannelPipeline.SynchronousOperations {
                 peer: peer,
                 scheme: scheme,
                 downstream: .http2
-            )
+            ),
+            name: "portico.proxy"
         )
     }
 }

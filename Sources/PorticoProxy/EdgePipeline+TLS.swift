@@ -20,8 +20,9 @@ extension ChannelPipeline.SynchronousOperations {
         loop: LoopState,
         accessLogger: Logger?
     ) throws {
-        try self.addHandler(NIOSSLServerHandler(context: context))
-        try self.addHandler(TLSHandshakeHandler(metrics: metrics, timeout: configuration.headerReadTimeout))
+        // Fixed names, as in `configureEdgePipeline`.
+        try self.addHandler(NIOSSLServerHandler(context: context), name: "portico.tls")
+        try self.addHandler(TLSHandshakeHandler(metrics: metrics, timeout: configuration.headerReadTimeout), name: "portico.tls.handshake")
         let pipeline = self
         let negotiation = ApplicationProtocolNegotiationHandler { result in
             pipeline.eventLoop.makeCompletedFuture {
@@ -44,7 +45,7 @@ extension ChannelPipeline.SynchronousOperations {
                 }
             }
         }
-        try self.addHandler(negotiation)
+        try self.addHandler(negotiation, name: "portico.tls.alpn")
     }
 
     /// Sets up a downstream connection of the plain-HTTP listener: the HTTP/1.1 edge pipeline,

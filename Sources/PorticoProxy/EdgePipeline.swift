@@ -27,7 +27,10 @@ extension ChannelPipeline.SynchronousOperations {
             idleTimeout: configuration.idleTimeout,
             headerTimeout: configuration.headerReadTimeout
         )
-        try self.addHandler(timeouts)
+        // Each handler of a connection's pipeline gets a fixed name: without one, NIO formats
+        // `handlerN` for it, about 300 instructions per handler on every new connection (and on
+        // every HTTP/2 stream).
+        try self.addHandler(timeouts, name: "portico.timeouts")
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
@@ -37,15 +40,16 @@ extension ChannelPipeline.SynchronousOperations {
         // parsed from an upstream by llhttp, which rejects CR, LF and NUL, or written by Portico
         // from validated configuration).
         let encoder = DownstreamResponseEncoder()
-        try self.addHandler(encoder)
+        try self.addHandler(encoder, name: "portico.http1.encoder")
         try self.addHandler(
             ByteToMessageHandler(
                 HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)
-            )
+            ),
+            name: "portico.http1.decoder"
         )
         let readAhead = PipelineReadAheadHandler()
-        try self.addHandler(readAhead)
-        try self.addHandler(HTTPServerPipelineHandler())
+        try self.addHandler(readAhead, name: "portico.http1.read-ahead")
+        try self.addHandler(HTTPServerPipelineHandler(), name: "portico.http1.pipelining")
         try self.addHandler(
             ProxyHandler(
                 routes: routes,
@@ -56,7 +60,8 @@ extension ChannelPipeline.SynchronousOperations {
                 readAhead: readAhead,
                 responseEncoder: encoder,
                 scheme: scheme
-            )
+            ),
+            name: "portico.proxy"
         )
     }
 }

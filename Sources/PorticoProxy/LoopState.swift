@@ -64,7 +64,7 @@ final class LoopState {
             if let address = self.proxiedClients[ObjectIdentifier(channel)] { return address }
             if let parent = channel.parent, let address = self.proxiedClients[ObjectIdentifier(parent)] { return address }
         }
-        return channel.remoteAddress?.ipAddress
+        return channel.remoteAddress.flatMap(IPAddressText.of)
     }
 
     /// Closes every open downstream connection (the grace period is over).
