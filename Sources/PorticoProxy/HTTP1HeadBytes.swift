@@ -19,9 +19,7 @@ enum HTTP1HeadBytes {
         let size =
             method.utf8.count + 1 + head.uri.utf8.count + 1 + Self.byteCount(of: head.version) + 2
             + Self.byteCount(of: head.headers)
-        var buffer = allocator.buffer(capacity: size)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
-            var writer = Writer(bytes)
+        return Self.buffer(size: size, allocator: allocator) { writer in
             writer.append(method)
             writer.append(UInt8(ascii: " "))
             writer.append(head.uri)
@@ -29,9 +27,7 @@ enum HTTP1HeadBytes {
             writer.append(head.version)
             writer.appendLineEnd()
             writer.append(head.headers)
-            return writer.offset
         }
-        return buffer
     }
 
     static func response(_ head: HTTPResponseHead, allocator: ByteBufferAllocator) -> ByteBuffer {
@@ -40,9 +36,7 @@ enum HTTP1HeadBytes {
         let size =
             Self.byteCount(of: head.version) + 1 + Self.digitCount(code) + 1 + reason.utf8.count + 2
             + Self.byteCount(of: head.headers)
-        var buffer = allocator.buffer(capacity: size)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
-            var writer = Writer(bytes)
+        return Self.buffer(size: size, allocator: allocator) { writer in
             writer.append(head.version)
             writer.append(UInt8(ascii: " "))
             writer.append(decimal: code)
@@ -50,20 +44,25 @@ enum HTTP1HeadBytes {
             writer.append(reason)
             writer.appendLineEnd()
             writer.append(head.headers)
-            return writer.offset
         }
-        return buffer
     }
 
     /// A chunked body's last chunk and its trailers (RFC 9112 section 7.1.2).
     static func lastChunk(trailers: HTTPHeaders, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let size = 3 + Self.byteCount(of: trailers)
-        var buffer = allocator.buffer(capacity: size)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
-            var writer = Writer(bytes)
+        Self.buffer(size: 3 + Self.byteCount(of: trailers), allocator: allocator) { writer in
             writer.append(UInt8(ascii: "0"))
             writer.appendLineEnd()
             writer.append(trailers)
+        }
+    }
+
+    /// A buffer allocated at `size` and filled by `write`, in one pass over its memory.
+    @inline(__always)
+    private static func buffer(size: Int, allocator: ByteBufferAllocator, _ write: (inout Writer) -> Void) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: size)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
+            var writer = Writer(bytes)
+            write(&writer)
             return writer.offset
         }
         return buffer

@@ -79,12 +79,8 @@ enum HeaderRewriter {
 
         if let clientAddress {
             let existing = present.contains(.xForwardedFor) ? head.headers["x-forwarded-for"] : []
-            if existing.isEmpty {
-                added.append(("x-forwarded-for", clientAddress))
-            } else {
-                head.headers.remove(name: "x-forwarded-for")
-                added.append(("x-forwarded-for", existing.joined(separator: ", ") + ", " + clientAddress))
-            }
+            let forwardedFor = existing.isEmpty ? clientAddress : existing.joined(separator: ", ") + ", " + clientAddress
+            self.set("x-forwarded-for", to: forwardedFor, in: &head.headers, present: !existing.isEmpty, added: &added)
             self.set("x-real-ip", to: clientAddress, in: &head.headers, present: present.contains(.xRealIP), added: &added)
         }
         if let host = head.headers.first(name: "host") {

@@ -24,14 +24,16 @@ public final class VirtualHost: Sendable {
     /// Set when this host is TLS passthrough: HTTPS connections whose SNI names it are not
     /// terminated but spliced, bytes untouched, to this cluster. Paths play no part there.
     public let passthrough: ClusterID?
-    /// True when the host has at most `scannedRoutes` routes: lookups scan `routes`, and the
-    /// maps stay empty (an empty dictionary is a shared singleton, no storage of its own).
-    private let isScanned: Bool
+    /// Filled only when the host has more than `scannedRoutes` routes; a smaller host's lookups
+    /// scan `routes`, and its maps stay empty (an empty dictionary is a shared singleton, no
+    /// storage of its own).
     private let exact: [ByteKey: Route]
     private let prefix: [ByteKey: Route]
 
     /// Hosts with up to this many routes are scanned rather than indexed.
     public static let scannedRoutes = 8
+
+    private var isScanned: Bool { routes.count <= Self.scannedRoutes }
 
     /// `routes` must not hold two routes with the same match; translation resolves those
     /// conflicts (and reports them) before building. If it did, the first in order would win.
@@ -49,10 +51,9 @@ public final class VirtualHost: Sendable {
             if lhs.element.match.path != rhs.element.match.path { return lhs.element.match.path < rhs.element.match.path }
             return lhs.offset < rhs.offset
         }.map(\.element)
-        self.isScanned = routes.count <= Self.scannedRoutes
         var exact: [ByteKey: Route] = [:]
         var prefix: [ByteKey: Route] = [:]
-        if !isScanned {
+        if routes.count > Self.scannedRoutes {
             for route in routes {
                 switch route.match {
                 case .exact(let path):
