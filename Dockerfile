@@ -20,11 +20,11 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
-# Exclusivity is checked at run time in debug builds, where the whole test suite runs; the
-# shipped build leaves the checks out of every module, NIO's included: they were 14% of the
-# instructions of a proxied request (bench/README.md).
-RUN swift build -c release --product portico --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked \
-    && install -D -m 0755 "$(swift build -c release --show-bin-path)/portico" /out/portico
+# The shipped build's flags are in scripts/build-release, which bench/ measures too: no runtime
+# exclusivity checks, functions laid out by scripts/portico.order, no exported symbols, packed
+# relocations (DT_RELR: the runtime image's glibc is 2.36).
+COPY scripts/build-release scripts/portico.order scripts/unnamed-functions.ld ./scripts/
+RUN install -D -m 0755 "$(scripts/build-release --scratch-path /src/.build)" /out/portico
 
 FROM debian:bookworm-slim
 # hadolint ignore=DL3008

@@ -62,20 +62,7 @@ main() {
     mkdir -p "$BENCH_DIR/results"
     OUT=${OUT:-$BENCH_DIR/results/callgrind.out}
     bench_init
-    gen_cert "$BENCH_TMP"
-    start_backends
-    write_bench_manifests "$BENCH_TMP/manifests" "$BENCH_TMP/bench.crt" "$BENCH_TMP/bench.key" \
-        "$BACKEND1_PORT" "$BACKEND2_PORT"
-
-    # valgrind cannot read the DWARF 5 of a Swift 6 build; the symbol table is enough.
-    local stripped="$BENCH_TMP/portico-nodebug" wrapper="$BENCH_TMP/portico-under-callgrind"
-    strip --strip-debug -o "$stripped" "$(portico_binary)"
-    cat >"$wrapper" <<EOF
-#!/bin/sh
-exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$BENCH_TMP/callgrind.%p" "$stripped" "\$@"
-EOF
-    chmod +x "$wrapper"
-    PORTICO_BIN=$wrapper start_portico "$BENCH_TMP/manifests" portico 300 ||
+    start_portico_under_callgrind --instr-atstart=no --callgrind-out-file="$BENCH_TMP/callgrind.%p" ||
         die "portico did not start under callgrind"
 
     local port=$PORTICO_HTTP

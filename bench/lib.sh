@@ -320,8 +320,8 @@ EOF
 }
 
 # Where the portico binary is: PORTICO_BIN, else the release build that the Dockerfile ships
-# (Swift runtime and Foundation linked statically), kept apart in .build-static so that it does
-# not fight the ordinary release build over flags.
+# (scripts/build-release), kept apart in .build-static so that it does not fight the ordinary
+# release build over flags.
 portico_binary() {
     echo "${PORTICO_BIN:-$REPO_DIR/.build-static/release/portico}"
 }
@@ -332,14 +332,34 @@ ensure_portico() {
     local build=$1 bin
     bin=$(portico_binary)
     if [[ ! -x "$bin" && "$build" == 1 ]]; then
-        log "building portico (swift build -c release --product portico --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked --scratch-path .build-static)"
-        (cd "$REPO_DIR" && swift build -c release --product portico --static-swift-stdlib \
-            -Xswiftc -enforce-exclusivity=unchecked --scratch-path .build-static) >&2 || {
+        log "building portico (scripts/build-release, into .build-static)"
+        "$REPO_DIR/scripts/build-release" >/dev/null || {
             log "portico did not build"
             return 1
         }
     fi
     [[ -x "$bin" ]]
+}
+
+# Starts the bench backends, then Portico under callgrind on the bench manifests, and waits for
+# it like start_portico. It runs a copy of the binary without DWARF (valgrind cannot read the
+# DWARF 5 of a Swift 6 build; the symbol table is enough), left at $BENCH_TMP/portico-nodebug.
+# Arguments go to valgrind, after --tool=callgrind.
+start_portico_under_callgrind() {
+    gen_cert "$BENCH_TMP"
+    start_backends
+    write_bench_manifests "$BENCH_TMP/manifests" "$BENCH_TMP/bench.crt" "$BENCH_TMP/bench.key" \
+        "$BACKEND1_PORT" "$BACKEND2_PORT"
+    local stripped="$BENCH_TMP/portico-nodebug" wrapper="$BENCH_TMP/portico-under-callgrind"
+    strip --strip-debug -o "$stripped" "$(portico_binary)"
+    {
+        echo '#!/usr/bin/env bash'
+        printf 'exec valgrind --tool=callgrind'
+        printf ' %q' "$@" "$stripped"
+        printf ' "$@"\n'
+    } >"$wrapper"
+    chmod +x "$wrapper"
+    PORTICO_BIN=$wrapper start_portico "$BENCH_TMP/manifests" portico 300
 }
 
 # Starts portico in local mode on a manifest folder and waits (bounded) for /readyz.
