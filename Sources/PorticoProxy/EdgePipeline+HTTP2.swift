@@ -60,9 +60,9 @@ extension ChannelPipeline.SynchronousOperations {
     }
 
     /// One HTTP/2 stream, front to back: `HTTP2EmptyEndCoalescer` (an empty end right after a
-    /// head leaves as one HEADERS frame), NIO's HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that
-    /// serves the stream's one request. No pipelining or keep-alive handling: a stream carries
-    /// one request.
+    /// head leaves as one HEADERS frame), `HTTP2RequestValidator` (a malformed request resets
+    /// the stream), NIO's HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that serves the stream's
+    /// one request. No pipelining or keep-alive handling: a stream carries one request.
     func configureHTTP2StreamPipeline(
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
@@ -73,6 +73,7 @@ extension ChannelPipeline.SynchronousOperations {
     ) throws {
         // Fixed names, as on a connection (see `configureEdgePipeline`).
         try self.addHandler(HTTP2EmptyEndCoalescer(), name: "portico.h2.empty-end")
+        try self.addHandler(HTTP2RequestValidator(), name: "portico.h2.request-rules")
         try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), name: "portico.h2.codec")
         try self.addHandler(
             ProxyHandler(

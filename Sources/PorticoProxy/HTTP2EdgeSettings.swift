@@ -3,7 +3,9 @@ internal import NIOHTTP2
 /// The HTTP/2 settings Portico's `ProxyConfiguration` turns into.
 enum HTTP2EdgeSettings {
     /// The connection settings: the advertised limits, and every DoS protection of
-    /// swift-nio-http2 at its default.
+    /// swift-nio-http2 at its default. NIO's header block validation is off: each stream's
+    /// `HTTP2RequestValidator` checks what clients send, for a ninth of the instructions
+    /// (`HTTP2RequestBlockRules` says why what Portico sends needs no check).
     static func connection(_ configuration: ProxyConfiguration) -> NIOHTTP2Handler.ConnectionConfiguration {
         let options = configuration.http2
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
@@ -13,6 +15,7 @@ enum HTTP2EdgeSettings {
             HTTP2Setting(parameter: .initialWindowSize, value: self.windowSize(options.initialWindowSize)),
         ]
         connection.targetWindowSize = self.windowSize(options.connectionWindowSize)
+        connection.headerBlockValidation = .disabled
         return connection
     }
 

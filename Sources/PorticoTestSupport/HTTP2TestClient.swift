@@ -61,15 +61,23 @@ public final class HTTP2TestClient: Sendable {
 
     /// Connects to `host:port`, runs `body` with the client, then closes the connection. With
     /// `tls` the client offers only `h2` by ALPN; without, it speaks h2c by prior knowledge.
+    /// `validatesHeaderBlocks: false` lets a test send malformed header blocks
+    /// (`HTTP2TestStream.sendHeaderBlock`) to see what the server does with them.
     public static func withConnection<Result>(
         host: String = "127.0.0.1",
         port: Int,
         tls: TLSClientSettings? = nil,
         group: (any EventLoopGroup)? = nil,
+        validatesHeaderBlocks: Bool = true,
         _ body: (HTTP2TestClient) async throws -> Result
     ) async throws -> Result {
         let group = group ?? MultiThreadedEventLoopGroup.singleton
         let records = ConnectionFrameRecorder.Records()
+        let connectionConfiguration = {
+            var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+            configuration.headerBlockValidation = validatesHeaderBlocks ? .enabled : .disabled
+            return configuration
+        }()
         let (channel, multiplexer) = try await ClientBootstrap(group: group).connect(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
                 if var tls {
@@ -78,7 +86,7 @@ public final class HTTP2TestClient: Sendable {
                 }
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .client,
-                    connectionConfiguration: .init(),
+                    connectionConfiguration: connectionConfiguration,
                     streamConfiguration: .init(),
                     inboundStreamInitializer: { stream in stream.close() }
                 )
@@ -164,6 +172,11 @@ public final class HTTP2TestStream {
         var block = HPACKHeaders([(":method", method), (":path", path), (":scheme", self.scheme), (":authority", authority)])
         for (name, value) in headers { block.add(name: name, value: value) }
         try await self.outbound.write(.headers(.init(headers: block, endStream: endStream)))
+    }
+
+    /// Sends a HEADERS block exactly as given, pseudo-headers included, in this order.
+    public func sendHeaderBlock(_ fields: [(String, String)], endStream: Bool = false) async throws {
+        try await self.outbound.write(.headers(.init(headers: HPACKHeaders(fields), endStream: endStream)))
     }
 
     public func sendData(_ buffer: ByteBuffer, endStream: Bool = false) async throws {

@@ -289,6 +289,38 @@ import Testing
         }
     }
 
+    /// NIO's own header block validation is off at the edge (`HTTP2RequestValidator` does it):
+    /// a malformed request is reset with PROTOCOL_ERROR before it reaches an upstream, and the
+    /// connection goes on serving.
+    @Test func malformedRequestBlocksAreResetAndNeverForwarded() async throws {
+        let stub = try await UpstreamStub.start(name: "web", behavior: .fixed(status: 200, body: "ok"))
+        try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
+            try await HTTP2TestClient.withConnection(port: harness.httpPort, validatesHeaderBlocks: false) { client in
+                let base = [(":method", "GET"), (":scheme", "http"), (":authority", "example.com"), (":path", "/")]
+                let malformed: [[(String, String)]] = [
+                    base + [("X-Upper", "1")],
+                    base + [("x-smuggle", "a\r\nx-injected: 1")],
+                    base + [("connection", "close")],
+                    [(":method", "GET"), (":scheme", "http"), (":path", "/a b")],
+                    [(":method", "GET"), (":authority", "example.com"), (":path", "/")],
+                ]
+                for block in malformed {
+                    let reset = await #expect(throws: HTTP2TestClient.StreamReset.self, "\(block)") {
+                        try await client.withStream { stream in
+                            try await stream.sendHeaderBlock(block, endStream: true)
+                            return try await stream.readResponse()
+                        }
+                    }
+                    #expect(reset?.code == .protocolError, "\(block)")
+                }
+                #expect(stub.receivedRequests == 0)
+                let response = try await client.send(path: "/")
+                #expect(response.status == 200)
+                #expect(stub.receivedRequests == 1)
+            }
+        }
+    }
+
     @Test func trailersPassThroughBothWays() async throws {
         let stub = try await UpstreamStub.start(name: "web", behavior: .echo)
         try await withHarness(makeTable([TestRoute(service: "web", endpoints: [stub.endpoint])]), stubs: [stub]) { harness in
