@@ -8,12 +8,10 @@ extension ChannelPipeline.SynchronousOperations {
     /// 1. `ConnectionTimeoutHandler`: idle keep-alive and request-head timeouts, on raw bytes;
     /// 2. `DownstreamResponseEncoder` and NIO's request decoder (llhttp), limited to
     ///    `maxHeaderBytes`;
-    /// 3. `PipelineReadAheadHandler`, just before NIO's pipeline handler, keeping the socket
-    ///    readable while a response is in flight (no epoll churn per request); `ProxyHandler`
-    ///    tells it when a response ends;
-    /// 4. NIO's pipeline handler: one request at a time, answers in order;
-    /// 5. `ProxyHandler`: routing (with the scheme's redirect and HSTS rules), upstream exchange
-    ///    and relaying, and the answer to a malformed request (400, or 431 for an oversized head).
+    /// 3. `ProxyHandler`: one request at a time, answered in order (it holds what a client
+    ///    pipelines, see `PipelinedRequests`), routing (with the scheme's redirect and HSTS
+    ///    rules), upstream exchange and relaying, the answer to a malformed request (400, or 431
+    ///    for an oversized head), and graceful shutdown (`ChannelShouldQuiesceEvent`).
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -36,9 +34,9 @@ extension ChannelPipeline.SynchronousOperations {
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
         // What `configureHTTPServerPipeline` builds, with Portico's response encoder in place of
         // NIO's, and without NIO's error handler (ProxyHandler answers parser errors itself,
-        // see its `answer`) or its outbound header validator (every response header is either
+        // see its `answer`), its outbound header validator (every response header is either
         // parsed from an upstream by llhttp, which rejects CR, LF and NUL, or written by Portico
-        // from validated configuration).
+        // from validated configuration) or its pipelining handler (ProxyHandler's job too).
         let encoder = DownstreamResponseEncoder()
         try self.addHandler(encoder, name: "portico.http1.encoder")
         try self.addHandler(
@@ -47,9 +45,6 @@ extension ChannelPipeline.SynchronousOperations {
             ),
             name: "portico.http1.decoder"
         )
-        let readAhead = PipelineReadAheadHandler()
-        try self.addHandler(readAhead, name: "portico.http1.read-ahead")
-        try self.addHandler(HTTPServerPipelineHandler(), name: "portico.http1.pipelining")
         try self.addHandler(
             ProxyHandler(
                 routes: routes,
@@ -57,7 +52,6 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: timeouts,
-                readAhead: readAhead,
                 responseEncoder: encoder,
                 scheme: scheme
             ),

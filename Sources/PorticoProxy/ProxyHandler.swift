@@ -7,9 +7,10 @@ internal import PorticoRouteTable
 /// both bodies with backpressure: downstream reads stop while the upstream connection is not
 /// ready or not writable, and upstream reads stop while the downstream channel is not writable.
 ///
-/// On HTTP/1.1 it sits after NIO's `HTTPServerPipelineHandler`, so it sees one request at a
-/// time; on HTTP/2 there is one instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a
-/// stream carries one request. It answers itself when no route matches (404), the cluster has
+/// On HTTP/1.1 it serves a connection's requests one at a time and in order: what a client
+/// pipelines behind a request whose response is still under way waits in `pipelined` (see
+/// `PipelinedRequests`), and reads go on until that holds too much. On HTTP/2 there is one
+/// instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a stream carries one request. It answers itself when no route matches (404), the cluster has
 /// no endpoints (503), or the upstream fails before its response head (502/504); a gRPC request
 /// gets those answers as gRPC statuses (see `GRPCStatus`). After a response head has gone out
 /// an upstream failure can only close the downstream connection (or reset the stream).
@@ -55,8 +56,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var grpcStatusInHead: String?
     /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
     private let timeouts: ConnectionTimeoutHandler?
-    /// Told when a response completes, so that it can read ahead (see `PipelineReadAheadHandler`).
-    private let readAhead: PipelineReadAheadHandler?
+    /// HTTP/1.1: requests received behind the one being answered.
+    private var pipelined = PipelinedRequests()
+    /// HTTP/1.1: the server is shutting down (`ChannelShouldQuiesceEvent`); the connection
+    /// closes after the response under way, which says `Connection: close`.
+    private var quiescing = false
     /// Told each request's method, so that a response to HEAD goes out without a body (HTTP/1
     /// only; see `DownstreamResponseEncoder`).
     private let responseEncoder: DownstreamResponseEncoder?
@@ -77,14 +81,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         configuration: ProxyConfiguration,
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
-        readAhead: PipelineReadAheadHandler? = nil,
         responseEncoder: DownstreamResponseEncoder? = nil,
         peer: DownstreamPeer? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
-        self.readAhead = readAhead
         self.responseEncoder = responseEncoder
         self.peer = peer
         self.scheme = scheme
@@ -112,6 +114,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = self.unwrapInboundIn(data)
+        if self.downstream == .http1, self.mustWait(part) {
+            // Shutting down, the connection closes after the response under way.
+            if !self.quiescing { self.pipelined.append(.part(part)) }
+            return
+        }
+        self.handle(part, context: context)
+    }
+
+    /// One request part, in its turn.
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (self.state, part) {
         case (.idle, .head(let head)):
             self.timeouts?.requestPhase(.headReceived)
@@ -130,10 +142,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 self.startRequest(Self.chunked(head), context: context)
             }
-            self.channelRead(context: context, data: data)
+            self.handle(part, context: context)
         case (.answeredLocally(let keepAlive), .end):
             self.state = .idle
-            if !keepAlive { context.close(promise: nil) }
+            if !keepAlive || self.quiescing { self.closeDownstream(context: context) }
         case (.answeredLocally, _):
             ()
         case (.proxying(let exchange), .body), (.proxying(let exchange), .end):
@@ -146,9 +158,54 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.closed, _), (.upgraded, _):
             ()
         case (.idle, .body), (.idle, .end), (.proxying, .head):
-            // The server pipeline handler delivers one request at a time, so this means the
-            // decoder and this handler disagree; the connection cannot be trusted.
+            // Parts come in order from the decoder and a later request waits in `pipelined`,
+            // so this means the decoder and this handler disagree; the connection cannot be
+            // trusted.
             self.closeDownstream(context: context)
+        }
+    }
+
+    /// Whether `part` has to wait its turn: it starts a request while one is being answered
+    /// (parts arrive in order, so that one has been received whole), or others already wait.
+    private func mustWait(_ part: HTTPServerRequestPart) -> Bool {
+        if !self.pipelined.isEmpty { return true }
+        guard case .head = part, case .proxying = self.state else { return false }
+        return true
+    }
+
+    /// The response under way has ended and the state says what comes next: hands the
+    /// requests that waited to `handle`, in order, until one of them is being answered in turn.
+    private func deliverPipelined(context: ChannelHandlerContext) {
+        while !self.pipelined.isEmpty {
+            guard case .idle = self.state else {
+                // A request from the queue is being answered; its own parts may follow it.
+                if self.pipelined.startsWithHead || self.isClosing { break }
+                guard case .part(let part)? = self.pipelined.popFirst() else { break }
+                self.handle(part, context: context)
+                continue
+            }
+            switch self.pipelined.popFirst() {
+            case .part(let part)?:
+                self.handle(part, context: context)
+            case .parserError(let error)?:
+                self.answer(error, context: context)
+                self.closeDownstream(context: context)
+            case nil:
+                break
+            }
+        }
+        // What `handle` forwarded upstream waits for a flush, which for parts read from the
+        // socket comes at the end of the read cycle (`channelReadComplete`).
+        if case .proxying(let exchange) = self.state, let connection = exchange.connection {
+            connection.flush()
+        }
+        self.resumeReadsIfPossible()
+    }
+
+    private var isClosing: Bool {
+        switch self.state {
+        case .closed, .upgraded: return true
+        default: return false
         }
     }
 
@@ -181,21 +238,41 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         self.responseTimer.cancel()
         self.state = .closed
+        self.pipelined.removeAll()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parserError = error as? HTTPParserError, self.downstream == .http1 {
+            if case .proxying(let exchange) = self.state, exchange.requestEndReceived || !self.pipelined.isEmpty {
+                // The error is in a later request: it is answered in its turn, after the
+                // response under way (unless the connection is closing after that anyway).
+                if !self.quiescing { self.pipelined.append(.parserError(parserError)) }
+                return
+            }
             self.answer(parserError, context: context)
         }
         self.closeDownstream(context: context)
+    }
+
+    /// HTTP/1.1 graceful shutdown: an idle connection closes now, a busy one after the response
+    /// under way, and requests pipelined behind it are dropped (the client sees the close and
+    /// may retry them elsewhere), as NIO's pipeline handler did.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard self.downstream == .http1, event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        self.quiescing = true
+        self.pipelined.removeAll()
+        if case .idle = self.state { self.closeDownstream(context: context) }
     }
 
     /// Answers a malformed request (HTTP/1): 431 when its head is over `maxHeaderBytes`, as
     /// nginx does, else 400; always with `Connection: close`, and only when no response is
     /// under way (a second head in the middle of one would corrupt it). NIO's decoder closes
     /// the connection after any parser error; NIO's pipeline handler holds such an error back
-    /// until the response before it has ended.
+    /// until the response before it has ended (`pipelined` here).
     ///
     /// This is done here rather than by NIO's `HTTPServerProtocolErrorHandler`, which would
     /// have to unwrap every response part it passes on to know whether one is under way (a
@@ -204,7 +281,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .proxying(let exchange) = self.state, exchange.responseHeadSent { return }
         let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
-        self.readAhead?.responseEnded()
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let channel = context.channel
@@ -239,10 +315,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the connection survives this request: always on HTTP/2, where a request is a
     /// stream and the connection's life is not the request's business.
     private func isKeepAlive(_ head: HTTPRequestHead) -> Bool {
-        self.downstream == .http2 || head.isKeepAlive
+        self.downstream == .http2 || (head.isKeepAlive && !self.quiescing)
     }
 
     private var shouldHoldReads: Bool {
+        if self.pipelined.isFull { return true }
         guard case .proxying(let exchange) = self.state, !exchange.requestEndReceived else { return false }
         guard let connection = exchange.connection else { return true }
         return !connection.isWritable
@@ -435,12 +512,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // The rest of an unfinished request body cannot be relayed anywhere; closing after
         // the answer is simpler and safer than draining it.
-        let keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived
+        let keepAlive = exchange.downstreamKeepAlive && exchange.requestEndReceived && !self.quiescing
         exchange.status = error.status
         self.record(exchange, status: error.status, grpcStatus: self.grpcRequest ? String(GRPCStatus(error).code) : nil)
         self.state = keepAlive ? .idle : .closed
         self.writeLocal(error, version: exchange.downstreamVersion, keepAlive: keepAlive, context: context)
-        self.resumeReadsIfPossible()
+        if keepAlive {
+            self.deliverPipelined(context: context)
+        } else {
+            self.pipelined.removeAll()
+            self.resumeReadsIfPossible()
+        }
     }
 
     private func answerLocally(
@@ -493,7 +575,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         start: NIODeadline,
         context: ChannelHandlerContext
     ) {
-        let keepAlive = self.downstream == .http2 || (head.isKeepAlive && head.version.minor >= 1)
+        let keepAlive = self.downstream == .http2 || (head.isKeepAlive && head.version.minor >= 1 && !self.quiescing)
         self.state = .answeredLocally(keepAlive: keepAlive)
         self.recordLocal(head: head, source: source, status: .permanentRedirect, start: start, grpcStatus: nil)
         self.timeouts?.requestPhase(.responseCompleted)
@@ -519,12 +601,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes the response end (with the upstream's trailers, if any); closes once it is on
-    /// the wire when the connection (on HTTP/2: the stream) is done. The state must already be
-    /// updated: the pipeline handler may deliver the next pipelined request from inside this
-    /// write. The HTTP/1.1 encoder writes trailers only for a chunked response and drops them
-    /// otherwise, as it must.
+    /// the wire when the connection (on HTTP/2: the stream) is done. The HTTP/1.1 encoder writes
+    /// trailers only for a chunked response and drops them otherwise, as it must.
     private func writeEnd(trailers: HTTPHeaders? = nil, closeAfter: Bool, context: ChannelHandlerContext) {
-        self.readAhead?.responseEnded()
         if closeAfter {
             let channel = context.channel
             context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).whenComplete { _ in
@@ -624,7 +703,7 @@ extension ProxyHandler: UpstreamDelegate {
                 method: exchange.method,
                 // An upgrade request left the downstream decoder expecting the switch; after
                 // any other answer it cannot read a next request, so the connection closes.
-                requestKeepAlive: exchange.downstreamKeepAlive && exchange.facts.upgrade == nil
+                requestKeepAlive: exchange.downstreamKeepAlive && exchange.facts.upgrade == nil && !self.quiescing
             )
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
@@ -727,10 +806,15 @@ extension ProxyHandler: UpstreamDelegate {
         // client has finished sending. If the client still is, the rest of its body cannot be
         // told from a next request, so the connection closes after this response. On HTTP/2
         // the stream is reset instead, which asks the client to stop sending (RFC 9113 8.1).
-        let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived
+        let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived || self.quiescing
         self.state = close ? .closed : .idle
         self.timeouts?.requestPhase(.responseCompleted)
         self.writeEnd(trailers: trailers, closeAfter: close, context: context)
-        self.resumeReadsIfPossible()
+        if close {
+            self.pipelined.removeAll()
+            self.resumeReadsIfPossible()
+        } else {
+            self.deliverPipelined(context: context)
+        }
     }
 }

@@ -20,8 +20,6 @@ enum UpgradeSwitch {
     ) throws {
         // Above the decoders first, so nothing of HTTP sees relayed bytes.
         self.remove(ProxyHandler.self, from: downstream)
-        self.remove(HTTPServerPipelineHandler.self, from: downstream)
-        self.remove(PipelineReadAheadHandler.self, from: downstream)
         self.remove(UpstreamConnection.self, from: upstream)
 
         let downstreamRelay = UpgradedRelayHandler(idleTimeout: idleTimeout)

@@ -107,6 +107,31 @@ struct EdgePipelineTests {
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    /// Graceful shutdown on an idle keep-alive connection closes it at once.
+    @Test func quiescingClosesAnIdleConnection() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(channel.isActive)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
+    /// Graceful shutdown while a request is still arriving waits for its end, then closes; the
+    /// answer given before the shutdown keeps its keep-alive head, and nothing after is served.
+    @Test func quiescingMidRequestClosesAtItsEnd() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "POST /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(channel.isActive)
+        try channel.writeInbound(ByteBuffer(string: "cdGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(try self.written(channel).isEmpty)
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func contentLengthWithTransferEncodingGets400() throws {
         let channel = try self.makeChannel()
         try channel.writeInbound(

@@ -105,14 +105,20 @@ struct LimitsIntegrationTests {
         }
     }
 
-    @Test func pipelinedRequestsWithBodiesAreRelayedInOrder() async throws {
+    /// A proxy routing `/slow` to an upstream that answers "first" after 150 ms and `/echo` to
+    /// one that echoes the request body: pipelined requests queue behind the slow one.
+    private func withSlowAndEcho(_ body: (ProxyHarness) async throws -> Void) async throws {
         let slow = try await UpstreamStub.start(name: "slow", behavior: .delay(.milliseconds(150), then: .fixed(status: 200, body: "first")))
         let echo = try await UpstreamStub.start(name: "echo", behavior: .echo)
         let table = makeTable([
             TestRoute(path: .prefix("/slow"), service: "slow", endpoints: [slow.endpoint]),
             TestRoute(path: .prefix("/echo"), service: "echo", endpoints: [echo.endpoint]),
         ])
-        try await withProxy(table, stubs: [slow, echo]) { proxy in
+        try await withProxy(table, stubs: [slow, echo], body)
+    }
+
+    @Test func pipelinedRequestsWithBodiesAreRelayedInOrder() async throws {
+        try await self.withSlowAndEcho { proxy in
             // Three requests in one write: the second and third (one of them chunked) arrive
             // while the first is still waiting for its slow upstream.
             let raw = try await HTTPTestClient.rawExchange(
@@ -127,6 +133,49 @@ struct LimitsIntegrationTests {
             #expect(first.lowerBound < second.lowerBound)
             #expect(second.lowerBound < third.lowerBound)
             #expect(raw.split(separator: "HTTP/1.1 200", omittingEmptySubsequences: false).count == 4)
+        }
+    }
+
+    /// More requests pipelined behind a slow one than `PipelinedRequests` holds, with more body
+    /// bytes than it holds too (20 KB each): reads stop at the bounds and resume as the queue
+    /// drains, and every request is answered in order.
+    @Test func pipelinedRequestsBeyondTheQueueBoundAreAllAnsweredInOrder() async throws {
+        try await self.withSlowAndEcho { proxy in
+            let count = 12  // three times what `PipelinedRequests` holds before reads stop
+            var bytes = "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"
+            let padding = String(repeating: "x", count: 20_000)
+            for index in 0..<count {
+                let body = "body-\(index < 10 ? "0" : "")\(index)" + padding
+                let close = index == count - 1 ? "Connection: close\r\n" : ""
+                bytes += "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\(close)\r\n\(body)"
+            }
+            let raw = try await HTTPTestClient.rawExchange(port: proxy.port, bytes: bytes)
+            var last = try #require(raw.firstRange(of: "first")).lowerBound
+            for index in 0..<count {
+                let body = "body-\(index < 10 ? "0" : "")\(index)"
+                let found = try #require(raw.firstRange(of: body), "\(body) missing")
+                #expect(last < found.lowerBound, "\(body) out of order")
+                last = found.lowerBound
+            }
+            #expect(raw.split(separator: "HTTP/1.1 200", omittingEmptySubsequences: false).count == count + 2)
+            #expect(raw.utf8.count > count * padding.utf8.count)
+        }
+    }
+
+    /// A malformed request behind one still waiting for its upstream is answered with 400 in
+    /// its turn, after that response, and the connection closes.
+    @Test func aMalformedRequestBehindAProxiedOneGets400InItsTurn() async throws {
+        let slow = try await UpstreamStub.start(name: "slow", behavior: .delay(.milliseconds(150), then: .fixed(status: 200, body: "first")))
+        let table = makeTable([TestRoute(path: .prefix("/slow"), service: "slow", endpoints: [slow.endpoint])])
+        try await withProxy(table, stubs: [slow]) { proxy in
+            let raw = try await HTTPTestClient.rawExchange(
+                port: proxy.port,
+                bytes: "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost a\r\n\r\n"
+            )
+            let first = try #require(raw.firstRange(of: "first"))
+            let rejected = try #require(raw.firstRange(of: "HTTP/1.1 400 Bad Request"))
+            #expect(first.upperBound <= rejected.lowerBound)
+            #expect(slow.receivedRequests == 1)
         }
     }
 
