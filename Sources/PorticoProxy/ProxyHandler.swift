@@ -10,10 +10,11 @@ internal import PorticoRouteTable
 /// On HTTP/1.1 it serves a connection's requests one at a time and in order: what a client
 /// pipelines behind a request whose response is still under way waits in `pipelined` (see
 /// `PipelinedRequests`), and reads go on until that holds too much. On HTTP/2 there is one
-/// instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a stream carries one request. It answers itself when no route matches (404), the cluster has
-/// no endpoints (503), or the upstream fails before its response head (502/504); a gRPC request
-/// gets those answers as gRPC statuses (see `GRPCStatus`). After a response head has gone out
-/// an upstream failure can only close the downstream connection (or reset the stream).
+/// instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a stream carries one request.
+/// It answers itself when no route matches (404), the cluster has no endpoints (503), or the
+/// upstream fails before its response head (502/504); a gRPC request gets those answers as
+/// gRPC statuses (see `GRPCStatus`). After a response head has gone out an upstream failure
+/// can only close the downstream connection (or reset the stream).
 ///
 /// The listener's scheme rules live here too, decided from the virtual host that routing looks
 /// up anyway: on plain HTTP a host that asks for HTTPS is answered with a redirect
@@ -115,7 +116,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = self.unwrapInboundIn(data)
         if self.downstream == .http1, self.mustWait(part) {
-            // Shutting down, the connection closes after the response under way.
+            // While shutting down nothing more is served: the connection closes after the
+            // response under way.
             if !self.quiescing { self.pipelined.append(.part(part)) }
             return
         }
