@@ -283,12 +283,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .proxying(let exchange) = self.state, exchange.responseHeadSent { return }
         let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        self.send(.head(head), context: context)
+        self.send(.body(.byteBuffer(body)), context: context)
+        self.sendLastAndClose(.end(nil), context: context)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -434,10 +431,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             !exchange.requestEndReceived,
             !exchange.retried
         {
-            context.writeAndFlush(
-                self.wrapOutboundOut(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue))),
-                promise: nil
-            )
+            self.send(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue)), context: context)
+            context.flush()
         }
         while !exchange.pending.isEmpty {
             self.forward(exchange.pending.removeFirst(), on: connection, exchange: exchange, flush: false)
@@ -557,12 +552,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if self.grpcRequest {
             var head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
             self.addHSTSIfDue(&head)
-            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+            self.send(.head(head), context: context)
         } else {
             var (head, body) = LocalResponse.make(error.status, version: version, close: close, allocator: context.channel.allocator)
             self.addHSTSIfDue(&head)
-            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            self.send(.head(head), context: context)
+            self.send(.body(.byteBuffer(body)), context: context)
         }
         self.writeEnd(closeAfter: !keepAlive, context: context)
     }
@@ -587,8 +582,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             close: !keepAlive && self.downstream == .http1,
             allocator: context.channel.allocator
         )
-        context.write(self.wrapOutboundOut(.head(responseHead)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        self.send(.head(responseHead), context: context)
+        self.send(.body(.byteBuffer(body)), context: context)
         self.writeEnd(closeAfter: !keepAlive, context: context)
     }
 
@@ -607,12 +602,31 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// trailers only for a chunked response and drops them otherwise, as it must.
     private func writeEnd(trailers: HTTPHeaders? = nil, closeAfter: Bool, context: ChannelHandlerContext) {
         if closeAfter {
-            let channel = context.channel
-            context.writeAndFlush(self.wrapOutboundOut(.end(trailers))).whenComplete { _ in
-                channel.close(promise: nil)
-            }
+            self.sendLastAndClose(.end(trailers), context: context)
         } else {
-            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
+            self.send(.end(trailers), context: context)
+            context.flush()
+        }
+    }
+
+    /// Writes a response part: on HTTP/1 straight to the encoder (see
+    /// `DownstreamResponseEncoder.write(_:promise:)`), on HTTP/2 through the pipeline.
+    private func send(_ part: HTTPServerResponsePart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        if let encoder = self.responseEncoder {
+            encoder.write(part, promise: promise)
+        } else {
+            context.write(self.wrapOutboundOut(part), promise: promise)
+        }
+    }
+
+    /// Writes and flushes the last part of a response, then closes once it is on the wire.
+    private func sendLastAndClose(_ part: HTTPServerResponsePart, context: ChannelHandlerContext) {
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.send(part, context: context, promise: written)
+        context.flush()
+        written.futureResult.whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 
@@ -710,11 +724,11 @@ extension ProxyHandler: UpstreamDelegate {
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
             self.addHSTSIfDue(&head)
-            context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+            self.send(.head(head), context: context)
         case .body(let buffer):
             guard exchange.responseHeadSent else { return }
             exchange.bytesSent += buffer.readableBytes
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            self.send(.body(.byteBuffer(buffer)), context: context)
             if !context.channel.isWritable {
                 exchange.connection?.pauseReading()
             }
@@ -766,7 +780,8 @@ extension ProxyHandler: UpstreamDelegate {
         exchange.status = head.status
         exchange.responseHeadSent = true
         exchange.switchingProtocols = true
-        context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
+        self.send(.head(head), context: context)
+        context.flush()
     }
 
     /// The 101 message ended: from here on both channels relay bytes (see `UpgradeSwitch`).

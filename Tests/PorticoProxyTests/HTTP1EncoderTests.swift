@@ -110,6 +110,34 @@ import Testing
         }
     }
 
+    /// `ProxyHandler` hands parts to the encoder directly; they leave as through the pipeline,
+    /// behind a handler above it that they skip.
+    @Test func partsHandedDirectlyLeaveAsThroughThePipeline() throws {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers = ["transfer-encoding": "chunked"]
+        let parts: [HTTPServerResponsePart] = [.head(head), .body(.byteBuffer(ByteBuffer(string: "abc"))), .end(["x-sum": "1"])]
+        let (throughPipeline, _) = try Self.bytes(of: parts, through: DownstreamResponseEncoder())
+
+        let channel = EmbeddedChannel()
+        let encoder = DownstreamResponseEncoder()
+        try channel.pipeline.syncOperations.addHandlers([encoder, ByteToMessageHandler(HTTPRequestDecoder())])
+        let last = channel.eventLoop.makePromise(of: Void.self)
+        for part in parts.dropLast() { encoder.write(part, promise: nil) }
+        encoder.write(parts[2], promise: last)
+        channel.flush()
+        #expect(throws: Never.self) { try last.futureResult.wait() }
+        var direct = ""
+        while case .byteBuffer(let buffer)? = try channel.readOutbound(as: IOData.self) { direct += String(buffer: buffer) }
+        #expect(direct == throughPipeline)
+        _ = try channel.finish()
+
+        // Once removed from its pipeline, a direct write fails rather than vanishing.
+        let orphan = DownstreamResponseEncoder()
+        let failed = EmbeddedEventLoop().makePromise(of: Void.self)
+        orphan.write(parts[0], promise: failed)
+        #expect(throws: ChannelError.self) { try failed.futureResult.wait() }
+    }
+
     @Test func aHeadIsOneWrite() throws {
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers = ["content-length": "2", "server": "upstream", "date": "Mon, 23 Nov 2026 10:00:00 GMT"]
