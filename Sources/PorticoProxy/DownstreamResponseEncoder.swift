@@ -22,6 +22,8 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
     private var method: HTTPMethod?
     private var suppressesBody = false
     private var isChunked = false
+    /// The size this connection's heads have needed (see `HTTP1HeadBytes`).
+    private var headSizeHint = HTTP1HeadBytes.HeadSizeHint()
     private var context: ChannelHandlerContext?
 
     /// The request whose response comes next has this method.
@@ -71,7 +73,7 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
             let body: HTTP1BodyFraming.Body = answersConnect || !head.status.mayHaveResponseBody ? .none : .expected
             let chunked = HTTP1BodyFraming.frame(&head.headers, body: body, version: head.version)
             self.isChunked = chunked && !self.suppressesBody
-            let bytes = HTTP1HeadBytes.response(head, allocator: context.channel.allocator)
+            let bytes = HTTP1HeadBytes.response(head, allocator: context.channel.allocator, hint: &self.headSizeHint)
             context.write(self.wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
         case .body(let part):
             if self.suppressesBody {

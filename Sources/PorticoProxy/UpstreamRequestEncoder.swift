@@ -21,6 +21,8 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     private let responseDecoder: HTTPResponseDecoder?
     private var context: ChannelHandlerContext?
     private var isChunked = false
+    /// The size this connection's heads have needed (see `HTTP1HeadBytes`).
+    private var headSizeHint = HTTP1HeadBytes.HeadSizeHint()
 
     /// `responseDecoder`: the decoder of this channel's responses, to be told of each request
     /// head that `write(_:)` sends past it; nil when every part goes through the pipeline.
@@ -59,7 +61,7 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
                 body: .ofRequest(head.method),
                 version: head.version
             )
-            let bytes = HTTP1HeadBytes.request(head, allocator: context.channel.allocator)
+            let bytes = HTTP1HeadBytes.request(head, allocator: context.channel.allocator, hint: &self.headSizeHint)
             context.write(self.wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
         case .body(let part):
             HTTP1BodyFraming.write(part, chunked: self.isChunked, context: context, promise: promise)

@@ -138,6 +138,21 @@ import Testing
         #expect(throws: ChannelError.self) { try failed.futureResult.wait() }
     }
 
+    /// One connection's heads, small and large in turn: a head larger than the size tried
+    /// first is written again at its exact size, and every head leaves as NIO wrote it.
+    @Test func headsOfEverySizeOnOneConnectionLeaveWhole() throws {
+        var parts: [HTTPServerResponsePart] = []
+        for size in [10, 3_000, 10, 700, 5_000, 10] {
+            var head = HTTPResponseHead(version: .http1_1, status: .ok)
+            head.headers = ["content-length": "0", "x-pad": String(repeating: "p", count: size)]
+            parts += [.head(head), .end(nil)]
+        }
+        let (ours, writes) = try Self.bytes(of: parts, through: DownstreamResponseEncoder())
+        let (nios, _) = try Self.bytes(of: parts, through: HTTPResponseEncoder())
+        #expect(ours == nios)
+        #expect(writes == 6)
+    }
+
     @Test func aHeadIsOneWrite() throws {
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers = ["content-length": "2", "server": "upstream", "date": "Mon, 23 Nov 2026 10:00:00 GMT"]
