@@ -73,6 +73,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         switch phase {
         case .headReceived: self.run(self.machine.headReceived(), context: context)
         case .responseCompleted: self.run(self.machine.responseCompleted(), context: context)
+        case .discardingBody: self.run(self.machine.discardingBody(), context: context)
         }
     }
 

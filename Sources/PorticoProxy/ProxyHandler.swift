@@ -33,8 +33,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// that usually has no body (GET, HEAD, DELETE). Whether a body follows decides the
         /// upstream framing; the next part or the end of this read cycle tells.
         case awaitingBodyFraming(HTTPRequestHead)
-        /// Answered locally; discarding the request body until its end.
-        case answeredLocally(keepAlive: Bool)
+        /// Answered (locally, or by an upstream that finished before the client did): the rest
+        /// of the request body is read and dropped until its end, then the next request.
+        case discardingRequestBody(keepAlive: Bool)
         case proxying(Exchange)
         /// Switched to a byte relay after a 101; this handler is leaving the pipeline.
         case upgraded
@@ -145,10 +146,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 self.startRequest(Self.chunked(head), context: context)
             }
             self.handle(part, context: context)
-        case (.answeredLocally(let keepAlive), .end):
+        case (.discardingRequestBody(let keepAlive), .end):
             self.state = .idle
+            self.timeouts?.requestPhase(.responseCompleted)
             if !keepAlive || self.quiescing { self.closeDownstream(context: context) }
-        case (.answeredLocally, _):
+        case (.discardingRequestBody, _):
             ()
         case (.proxying(let exchange), .body), (.proxying(let exchange), .end):
             if case .end = part { exchange.requestEndReceived = true }
@@ -280,6 +282,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// have to unwrap every response part it passes on to know whether one is under way (a
     /// runtime cast each, three per response); this handler knows it from its own state.
     private func answer(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        // A request cut short by the connection's end is no one's to answer.
+        guard context.channel.isActive else { return }
         if case .proxying(let exchange) = self.state, exchange.responseHeadSent { return }
         let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
@@ -513,7 +517,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.status = error.status
         self.record(exchange, status: error.status, grpcStatus: self.grpcRequest ? String(GRPCStatus(error).code) : nil)
         self.state = keepAlive ? .idle : .closed
-        self.writeLocal(error, version: exchange.downstreamVersion, keepAlive: keepAlive, context: context)
+        self.writeLocal(error, version: exchange.downstreamVersion, keepAlive: keepAlive, requestComplete: true, context: context)
         if keepAlive {
             self.deliverPipelined(context: context)
         } else {
@@ -530,25 +534,27 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context: ChannelHandlerContext
     ) {
         let keepAlive = self.isKeepAlive(head)
-        self.state = .answeredLocally(keepAlive: keepAlive)
+        self.state = .discardingRequestBody(keepAlive: keepAlive)
         self.recordLocal(
             head: head, source: source, status: error.status, start: start,
             grpcStatus: self.grpcRequest ? String(GRPCStatus(error).code) : nil
         )
-        self.writeLocal(error, version: head.version, keepAlive: keepAlive, context: context)
+        self.writeLocal(error, version: head.version, keepAlive: keepAlive, requestComplete: false, context: context)
     }
 
     /// Writes Portico's own answer for `error`: an HTTP error page, or for a gRPC call a gRPC
-    /// trailers-only response carrying the mapped status.
+    /// trailers-only response carrying the mapped status. `requestComplete`: the request's end
+    /// has been received (else its body is dropped as it arrives, see `discardingRequestBody`).
     private func writeLocal(
         _ error: ProxyError,
         version: HTTPVersion,
         keepAlive: Bool,
+        requestComplete: Bool,
         context: ChannelHandlerContext
     ) {
         // HTTP/2 has no `Connection` header: a stream that must end early is reset instead.
         let close = !keepAlive && self.downstream == .http1
-        self.timeouts?.requestPhase(.responseCompleted)
+        self.timeouts?.requestPhase(requestComplete ? .responseCompleted : .discardingBody)
         if self.grpcRequest {
             var head = LocalResponse.grpc(GRPCStatus(error), version: version, close: close)
             self.addHSTSIfDue(&head)
@@ -573,9 +579,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context: ChannelHandlerContext
     ) {
         let keepAlive = self.downstream == .http2 || (head.isKeepAlive && head.version.minor >= 1 && !self.quiescing)
-        self.state = .answeredLocally(keepAlive: keepAlive)
+        self.state = .discardingRequestBody(keepAlive: keepAlive)
         self.recordLocal(head: head, source: source, status: .permanentRedirect, start: start, grpcStatus: nil)
-        self.timeouts?.requestPhase(.responseCompleted)
+        self.timeouts?.requestPhase(.discardingBody)
         let (responseHead, body) = HTTPSRedirect.response(
             to: location,
             version: head.version,
@@ -820,12 +826,21 @@ extension ProxyHandler: UpstreamDelegate {
         self.record(exchange, status: exchange.status, grpcStatus: trailers?.first(name: "grpc-status") ?? self.grpcStatusInHead)
         // Whether the request body is complete is decided here, at the response's end, not at
         // its head: an upstream that streams (an echo, a gRPC-style service) answers before the
-        // client has finished sending. If the client still is, the rest of its body cannot be
-        // told from a next request, so the connection closes after this response. On HTTP/2
-        // the stream is reset instead, which asks the client to stop sending (RFC 9113 8.1).
-        let close = exchange.closeDownstreamAfterResponse || !exchange.requestEndReceived || self.quiescing
-        self.state = close ? .closed : .idle
-        self.timeouts?.requestPhase(.responseCompleted)
+        // client has finished sending, and one may finish before it (an early rejection, a
+        // `return` that never reads the body). Then, on HTTP/1.1, the rest of the body is read
+        // and dropped (the decoder knows where it ends) and the connection carries on, as
+        // nginx does; on HTTP/2 the stream is reset instead, which asks the client to stop
+        // sending (RFC 9113 8.1).
+        let unfinished = !exchange.requestEndReceived
+        let close = exchange.closeDownstreamAfterResponse || self.quiescing || (unfinished && self.downstream == .http2)
+        if close {
+            self.state = .closed
+        } else if unfinished {
+            self.state = .discardingRequestBody(keepAlive: true)
+        } else {
+            self.state = .idle
+        }
+        self.timeouts?.requestPhase(unfinished ? .discardingBody : .responseCompleted)
         self.writeEnd(trailers: trailers, closeAfter: close, context: context)
         if close {
             self.pipelined.removeAll()

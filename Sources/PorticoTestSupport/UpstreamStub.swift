@@ -28,6 +28,10 @@ public final class UpstreamStub: Sendable {
         case stream(bytes: Int)
         /// Reads the whole body without keeping it and answers 200 with `x-received-bytes`.
         case sink
+        /// Answers `status` with `body` in full as soon as the request head arrives, before any
+        /// of the request body (as an early rejection, or nginx's `return`, does); the body is
+        /// then read and dropped.
+        case answerAtHead(status: Int, body: String)
         /// 200 announcing `announced` bytes, sends `sent` of them, then closes the connection.
         case truncated(announced: Int, sent: Int)
         /// Answers the first request of each connection as `first`; closes without answering
@@ -127,6 +131,8 @@ private final class StubHandler: ChannelInboundHandler {
                 var response = self.responseHead(status: .ok)
                 response.headers.add(name: "transfer-encoding", value: "chunked")
                 context.writeAndFlush(self.wrapOutboundOut(.head(response)), promise: nil)
+            case .answerAtHead(let status, let body):
+                self.respondAtEnd(context: context, with: .fixed(status: status, body: body))
             default:
                 ()
             }
@@ -137,6 +143,7 @@ private final class StubHandler: ChannelInboundHandler {
             }
         case .end(let trailers):
             self.requestTrailers = trailers
+            if case .answerAtHead = self.current { return }
             self.respondAtEnd(context: context)
         }
     }
@@ -158,8 +165,9 @@ private final class StubHandler: ChannelInboundHandler {
         return behavior
     }
 
-    private func respondAtEnd(context: ChannelHandlerContext) {
-        switch self.current {
+    /// Answers as `behavior` says (by default, this request's) now that the request is in.
+    private func respondAtEnd(context: ChannelHandlerContext, with behavior: UpstreamStub.Behavior? = nil) {
+        switch behavior ?? self.current {
         case .echo:
             self.finish(trailers: self.requestTrailers, context: context)
         case .fixed(let status, let headers, let body):
@@ -210,6 +218,8 @@ private final class StubHandler: ChannelInboundHandler {
             context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
                 channel.close(promise: nil)
             }
+        case .answerAtHead(let status, let body):
+            self.respondAtEnd(context: context, with: .fixed(status: status, body: body))
         case .sink:
             var response = self.responseHead(status: .ok)
             response.headers.add(name: "x-received-bytes", value: String(self.receivedBytes))

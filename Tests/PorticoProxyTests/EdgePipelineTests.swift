@@ -132,6 +132,27 @@ struct EdgePipelineTests {
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    /// The body of an answered request keeps coming: each read moves the idle deadline on, the
+    /// body's end lets the next request in, and a client that stops sending is closed after the
+    /// idle timeout without another answer (no 408: the request has its 404).
+    @Test func aBodyBeingDroppedIsBoundedByTheIdleTimeout() throws {
+        let channel = try self.makeChannel { $0.idleTimeout = .seconds(1) }
+        try channel.writeInbound(ByteBuffer(string: "POST /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nab"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(700))
+        try channel.writeInbound(ByteBuffer(string: "cd"))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(700))
+        #expect(channel.isActive)
+        try channel.writeInbound(ByteBuffer(string: "efGET /2 HTTP/1.1\r\nHost: a\r\n\r\nPOST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nxy"))
+        let next = try self.written(channel)
+        #expect(next.split(separator: "HTTP/1.1 404 Not Found").count == 2)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1_100))
+        #expect(!channel.isActive)
+        let after = try self.written(channel)
+        #expect(after.isEmpty, "\(after)")
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func contentLengthWithTransferEncodingGets400() throws {
         let channel = try self.makeChannel()
         try channel.writeInbound(

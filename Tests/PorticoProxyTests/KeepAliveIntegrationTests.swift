@@ -31,4 +31,28 @@ struct KeepAliveIntegrationTests {
             }
         }
     }
+
+    /// An upstream that answers in full before reading the body (an early rejection, nginx's
+    /// `return`): the response goes out as it comes, the rest of the body is read and dropped,
+    /// and the connection serves the next request, as behind nginx. It used to close.
+    @Test func aResponseThatEndsBeforeTheRequestDoesKeepsTheConnection() async throws {
+        let early = try await UpstreamStub.start(name: "early", behavior: .answerAtHead(status: 413, body: "too big"))
+        let table = makeTable([TestRoute(service: "early", endpoints: [early.endpoint])])
+        try await withProxy(table, stubs: [early]) { proxy in
+            try await HTTPTestClient.withConnection(port: proxy.port) { client in
+                for _ in 0..<3 {
+                    let upload = try await client.send(
+                        method: .POST,
+                        uri: "/upload",
+                        body: .generated(total: 2 * 1024 * 1024, chunkSize: 16 * 1024)
+                    )
+                    #expect(upload.status == 413)
+                    #expect(upload.bodyString == "too big")
+                    #expect(upload.header("connection") != "close")
+                }
+                #expect(client.isOpen)
+            }
+            #expect(early.receivedRequests == 3)
+        }
+    }
 }
