@@ -35,10 +35,13 @@ struct PipelinedRequests {
     /// either bound, whatever the client sends next waits in the socket (TCP backpressure).
     var isFull: Bool { self.requests >= Self.maxRequests || self.bodyBytes > Self.maxBodyBytes }
 
-    /// Whether the next event starts a request.
-    var startsWithHead: Bool {
-        guard case .part(.head) = self.events.first else { return false }
-        return true
+    /// Whether the next event is a body part or the end of a request already handed on, not a
+    /// next request (or the parse error that stands for one).
+    var continuesARequest: Bool {
+        switch self.events.first {
+        case .part(.body)?, .part(.end)?: return true
+        case .part(.head)?, .parserError?, nil: return false
+        }
     }
 
     mutating func append(_ event: Event) {

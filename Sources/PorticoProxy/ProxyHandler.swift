@@ -182,9 +182,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func deliverPipelined(context: ChannelHandlerContext) {
         while !self.pipelined.isEmpty {
             guard case .idle = self.state else {
-                // A request from the queue is being answered; its own parts may follow it.
-                if self.pipelined.startsWithHead || self.isClosing { break }
-                guard case .part(let part)? = self.pipelined.popFirst() else { break }
+                // A request from the queue is being answered: its body and end follow it now;
+                // the next request, or the parse error standing for one, waits its turn.
+                guard !self.isClosing, self.pipelined.continuesARequest,
+                    case .part(let part)? = self.pipelined.popFirst()
+                else { break }
                 self.handle(part, context: context)
                 continue
             }

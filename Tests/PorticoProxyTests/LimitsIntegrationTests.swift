@@ -105,6 +105,15 @@ struct LimitsIntegrationTests {
         }
     }
 
+    /// Each of `markers` is in `raw`, each one after the one before.
+    private static func expectInOrder(_ raw: String, _ markers: [String]) throws {
+        var after = raw.startIndex
+        for marker in markers {
+            let found = try #require(raw[after...].firstRange(of: marker), "\(marker) missing or out of order")
+            after = found.upperBound
+        }
+    }
+
     /// A proxy routing `/slow` to an upstream that answers "first" after 150 ms and `/echo` to
     /// one that echoes the request body: pipelined requests queue behind the slow one.
     private func withSlowAndEcho(_ body: (ProxyHarness) async throws -> Void) async throws {
@@ -127,11 +136,7 @@ struct LimitsIntegrationTests {
                     + "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbeta\r\n0\r\n\r\n"
                     + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\ngamma"
             )
-            let first = try #require(raw.firstRange(of: "first"))
-            let second = try #require(raw.firstRange(of: "beta"))
-            let third = try #require(raw.firstRange(of: "gamma"))
-            #expect(first.lowerBound < second.lowerBound)
-            #expect(second.lowerBound < third.lowerBound)
+            try Self.expectInOrder(raw, ["first", "beta", "gamma"])
             #expect(raw.split(separator: "HTTP/1.1 200", omittingEmptySubsequences: false).count == 4)
         }
     }
@@ -176,6 +181,20 @@ struct LimitsIntegrationTests {
             let rejected = try #require(raw.firstRange(of: "HTTP/1.1 400 Bad Request"))
             #expect(first.upperBound <= rejected.lowerBound)
             #expect(slow.receivedRequests == 1)
+        }
+    }
+
+    /// The same behind a pipelined request that is itself proxied: its body and end go on at
+    /// once, the parse error waits for its response.
+    @Test func aMalformedRequestBehindTwoProxiedOnesGets400AfterBoth() async throws {
+        try await self.withSlowAndEcho { proxy in
+            let raw = try await HTTPTestClient.rawExchange(
+                port: proxy.port,
+                bytes: "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /2 HTTP/1.1\r\nHost a\r\n\r\n"
+            )
+            try Self.expectInOrder(raw, ["first", "hello", "HTTP/1.1 400 Bad Request"])
         }
     }
 
