@@ -276,9 +276,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers a malformed request (HTTP/1): 431 when its head is over `maxHeaderBytes`, as
     /// nginx does, else 400; always with `Connection: close`, and only when no response is
-    /// under way (a second head in the middle of one would corrupt it). NIO's decoder closes
-    /// the connection after any parser error; NIO's pipeline handler holds such an error back
-    /// until the response before it has ended (`pipelined` here).
+    /// under way (a second head in the middle of one would corrupt it) or already sent for the
+    /// request the error is in (its body, being dropped). The connection closes after any
+    /// parser error; one in a pipelined request waits in `pipelined` until the response before
+    /// it has ended.
     ///
     /// This is done here rather than by NIO's `HTTPServerProtocolErrorHandler`, which would
     /// have to unwrap every response part it passes on to know whether one is under way (a
@@ -286,7 +287,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ error: HTTPParserError, context: ChannelHandlerContext) {
         // A request cut short by the connection's end is no one's to answer.
         guard context.channel.isActive else { return }
-        if case .proxying(let exchange) = self.state, exchange.responseHeadSent { return }
+        switch self.state {
+        case .proxying(let exchange) where exchange.responseHeadSent:
+            return
+        case .discardingRequestBody:
+            // The request has its answer; a second would pass for the next request's.
+            return
+        default:
+            break
+        }
         let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
         self.send(.head(head), context: context)

@@ -153,6 +153,20 @@ struct EdgePipelineTests {
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    /// A body that turns out malformed after its request was answered (here a bad chunk size
+    /// behind a 404) closes the connection without a second answer, which the client would
+    /// take for the answer to its next request.
+    @Test func aMalformedBodyAfterTheAnswerClosesWithoutAnother() throws {
+        let channel = try self.makeChannel()
+        try channel.writeInbound(ByteBuffer(string: "POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"))
+        #expect(try self.written(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        try channel.writeInbound(ByteBuffer(string: "zz\r\n"))
+        let after = try self.written(channel)
+        #expect(after.isEmpty, "\(after)")
+        #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func contentLengthWithTransferEncodingGets400() throws {
         let channel = try self.makeChannel()
         try channel.writeInbound(
