@@ -8,10 +8,10 @@ internal import NIOHTTP1
 /// and so on), and each piece goes through ByteBuffer's generic, capacity-checked copy. Under
 /// callgrind that was about 10,000 instructions per proxied request (about 800 per header) out
 /// of 105,000. Here every string is copied with one `memcpy` of its contiguous UTF-8 into a
-/// buffer allocated once, at the size of the connection's last head (`HeadSizeHint`): summing
-/// the size first cost another pass over the headers, about 1,200 instructions a head. A head
-/// that does not fit is written again into a buffer of its exact size, which the hint then
-/// keeps.
+/// buffer allocated once, at the size the connection's heads have needed so far
+/// (`HeadSizeHint`): summing each head's size first cost another pass over its headers, about
+/// 1,200 instructions a head. A head that does not fit is written again into a buffer of its
+/// exact size, which the hint then keeps.
 ///
 /// Nothing is validated: heads come from llhttp or NIO's HTTP/2 codec (which reject CR, LF and
 /// NUL in names and values) or from Portico itself, as with NIO's encoders configured without
