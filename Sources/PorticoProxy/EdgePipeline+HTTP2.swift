@@ -72,7 +72,8 @@ extension ChannelPipeline.SynchronousOperations {
         scheme: EdgeScheme
     ) throws {
         // Fixed names, as on a connection (see `configureEdgePipeline`).
-        try self.addHandler(HTTP2EmptyEndCoalescer(), name: "portico.h2.empty-end")
+        let coalescer = HTTP2EmptyEndCoalescer()
+        try self.addHandler(coalescer, name: "portico.h2.empty-end")
         try self.addHandler(HTTP2RequestValidator(), name: "portico.h2.request-rules")
         try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), name: "portico.h2.codec")
         try self.addHandler(
@@ -82,6 +83,7 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: nil,
+                responseFrames: coalescer,
                 peer: peer,
                 scheme: scheme,
                 downstream: .http2

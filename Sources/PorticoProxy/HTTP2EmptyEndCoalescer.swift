@@ -11,14 +11,35 @@ internal import NIOHTTP2
 /// frame without END_STREAM is held until the next write or flush: an empty end joins it, any
 /// other write or a flush lets it go unchanged. It sits between the stream channel and the
 /// codec, so it sees frame payloads.
+///
+/// `ProxyHandler` hands it its response's payloads directly (`write(_:promise:)`, made by
+/// `HTTP2ResponseFrames`), past NIO's codec; payloads written through the pipeline are taken
+/// as well.
 final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private var held: (headers: HTTP2Frame.FramePayload.Headers, promise: EventLoopPromise<Void>?)?
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let payload = self.unwrapOutboundIn(data)
+        self.write(self.unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    /// Sends a payload from this handler's place in the pipeline, past the handlers above it.
+    func write(_ payload: HTTP2Frame.FramePayload, promise: EventLoopPromise<Void>?) {
+        guard let context = self.context else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        self.write(payload, context: context, promise: promise)
+    }
+
+    private func write(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if let held = self.held {
             self.held = nil
             if case .data(let body) = payload, body.endStream, body.data.readableBytes == 0 {
@@ -32,7 +53,7 @@ final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHand
         if case .headers(let headers) = payload, !headers.endStream {
             self.held = (headers, promise)
         } else {
-            context.write(data, promise: promise)
+            context.write(self.wrapOutboundOut(payload), promise: promise)
         }
     }
 
@@ -48,6 +69,7 @@ final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHand
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.release(context: context)
+        self.context = nil
     }
 
     private func release(context: ChannelHandlerContext) {

@@ -66,6 +66,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Told each request's method, so that a response to HEAD goes out without a body (HTTP/1
     /// only; see `DownstreamResponseEncoder`).
     private let responseEncoder: DownstreamResponseEncoder?
+    /// HTTP/2: where response payloads go, past NIO's codec (see `HTTP2ResponseFrames`).
+    private let responseFrames: HTTP2EmptyEndCoalescer?
     /// HTTP/2: the connection's addresses, shared by its streams.
     private let peer: DownstreamPeer?
     private var state: State = .idle
@@ -84,12 +86,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
         responseEncoder: DownstreamResponseEncoder? = nil,
+        responseFrames: HTTP2EmptyEndCoalescer? = nil,
         peer: DownstreamPeer? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1
     ) {
         self.timeouts = timeouts
         self.responseEncoder = responseEncoder
+        self.responseFrames = responseFrames
         self.peer = peer
         self.scheme = scheme
         self.downstream = downstream
@@ -627,10 +631,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes a response part: on HTTP/1 straight to the encoder (see
-    /// `DownstreamResponseEncoder.write(_:promise:)`), on HTTP/2 through the pipeline.
+    /// `DownstreamResponseEncoder.write(_:promise:)`), on HTTP/2 as a frame payload straight to
+    /// the stream's first handler (see `HTTP2ResponseFrames`), else through the pipeline.
     private func send(_ part: HTTPServerResponsePart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         if let encoder = self.responseEncoder {
             encoder.write(part, promise: promise)
+        } else if let frames = self.responseFrames {
+            frames.write(HTTP2ResponseFrames.payload(for: part, allocator: context.channel.allocator), promise: promise)
         } else {
             context.write(self.wrapOutboundOut(part), promise: promise)
         }
