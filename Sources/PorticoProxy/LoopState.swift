@@ -45,6 +45,9 @@ final class LoopState {
         self.connections[ObjectIdentifier(channel)] = channel
     }
 
+    /// The downstream connections open on this loop.
+    var openConnections: Dictionary<ObjectIdentifier, any Channel>.Values { self.connections.values }
+
     func connectionClosed(_ channel: any Channel) {
         self.connections[ObjectIdentifier(channel)] = nil
         if !self.proxiedClients.isEmpty { self.proxiedClients[ObjectIdentifier(channel)] = nil }

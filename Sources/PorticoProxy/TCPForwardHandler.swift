@@ -77,7 +77,7 @@ final class TCPForwardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loopBound = context.loopBound
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(self.settings.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
             .connect(to: address)
