@@ -11,11 +11,12 @@ internal import NIOHTTP1
 /// and cost a dynamic cast, twice per request. `RequestPhase` outbound events are still
 /// understood, for pipelines that cannot hold the reference.
 ///
-/// Timing uses one `DeadlineTimer` per connection rather than a scheduled task per request:
-/// the idle deadline only moves later between requests, and the header deadline set when
-/// bytes arrive is scheduled only at the end of the read cycle, by which time the head has
-/// usually been decoded and the deadline cleared again. Both timeouts expire when they are
-/// reached (within the event loop's scheduling latency), as before.
+/// Timing uses one `LoopTimer` per connection in the loop's `LoopTimerQueue` rather than a
+/// scheduled task per request: the idle deadline only moves later between requests, and the
+/// header deadline noted when bytes arrive is set only at the end of the read cycle, by which
+/// time the head has usually been decoded and the deadline dropped again (a header deadline
+/// is earlier than the idle one, and setting it would often move the queue's task). Both
+/// timeouts expire when they are reached (within the event loop's scheduling latency).
 final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -25,16 +26,25 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var machine = ConnectionTimeoutStateMachine()
     private let idleTimeout: TimeAmount
     private let headerTimeout: TimeAmount
-    private var timer = DeadlineTimer()
+    private let timers: LoopTimerQueue?
+    private var timer: LoopTimer?
+    /// The header deadline of bytes read in this read cycle, set on the timer at its end if
+    /// the head is still incomplete then.
+    private var pendingHeaderDeadline: NIODeadline?
     private var context: ChannelHandlerContext?
 
-    init(idleTimeout: TimeAmount, headerTimeout: TimeAmount) {
+    /// - Parameter timers: the queue of the connection's event loop; nil makes the handler
+    ///   a queue of its own (tests on an `EmbeddedChannel`).
+    init(idleTimeout: TimeAmount, headerTimeout: TimeAmount, timers: LoopTimerQueue? = nil) {
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
+        self.timers = timers
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let timers = self.timers ?? LoopTimerQueue(eventLoop: context.eventLoop)
+        self.timer = timers.makeTimer { [weak self] in self?.timerFired() }
         if context.channel.isActive { self.run(self.machine.channelActive(), context: context) }
     }
 
@@ -45,8 +55,8 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     func channelInactive(context: ChannelHandlerContext) {
         self.run(self.machine.channelInactive(), context: context)
-        // The task holds the context: cancel it rather than let it linger until it fires.
-        self.timer.cancel()
+        // Leave the queue now rather than wait there for the rest of the timeout.
+        self.timer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -57,13 +67,14 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.fireChannelReadComplete()
-        if let deadline = self.timer.deadline, self.timer.needsTask {
-            self.schedule(at: deadline, context: context)
+        if let deadline = self.pendingHeaderDeadline {
+            self.pendingHeaderDeadline = nil
+            self.timer?.set(deadline)
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.timer.cancel()
+        self.timer?.cancel()
         self.context = nil
     }
 
@@ -91,13 +102,15 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         case .none:
             ()
         case .armIdleTimer:
-            let deadline = context.eventLoop.now + self.idleTimeout
-            if self.timer.set(deadline) { self.schedule(at: deadline, context: context) }
+            self.pendingHeaderDeadline = nil
+            self.timer?.set(context.eventLoop.now + self.idleTimeout)
         case .armHeaderTimer:
-            // Scheduled at the end of the read cycle if the head is still incomplete then.
-            _ = self.timer.set(context.eventLoop.now + self.headerTimeout)
+            // Set at the end of the read cycle if the head is still incomplete then; until
+            // then the idle deadline stays.
+            self.pendingHeaderDeadline = context.eventLoop.now + self.headerTimeout
         case .cancelTimer:
-            self.timer.clear()
+            self.pendingHeaderDeadline = nil
+            self.timer?.clear()
         case .close:
             context.close(promise: nil)
         case .sendRequestTimeoutAndClose:
@@ -109,17 +122,8 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
-        let loopBound = context.loopBound
-        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            guard let self else { return }
-            let context = loopBound.value
-            switch self.timer.fired(now: context.eventLoop.now) {
-            case .expired: self.run(self.machine.timerFired(), context: context)
-            case .reschedule(let later): self.schedule(at: later, context: context)
-            case .none: ()
-            }
-        }
-        self.timer.scheduled(task, at: deadline)
+    private func timerFired() {
+        guard let context = self.context else { return }
+        self.run(self.machine.timerFired(), context: context)
     }
 }

@@ -23,7 +23,8 @@ extension ChannelPipeline.SynchronousOperations {
     ) throws {
         let timeouts = ConnectionTimeoutHandler(
             idleTimeout: configuration.idleTimeout,
-            headerTimeout: configuration.headerReadTimeout
+            headerTimeout: configuration.headerReadTimeout,
+            timers: loop.timers
         )
         // Each handler of a connection's pipeline gets a fixed name: without one, NIO formats
         // `handlerN` for it, about 300 instructions per handler on every new connection (and on

@@ -11,6 +11,8 @@ internal import PorticoRouteTable
 final class LoopState {
     let pool: UpstreamPool
     let metrics: ProxyMetrics
+    /// Connection and request deadlines of this loop's downstream connections.
+    let timers: LoopTimerQueue
     private var balancers: [ClusterID: RoundRobin] = [:]
     private var connections: [ObjectIdentifier: any Channel] = [:]
     /// Client addresses read from PROXY protocol headers, by downstream connection; empty
@@ -30,6 +32,7 @@ final class LoopState {
     ) {
         self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, logger: logger, logGate: logGate)
         self.metrics = ProxyMetrics()
+        self.timers = LoopTimerQueue(eventLoop: eventLoop)
         self.seed = seed
         self.hstsHeaderValue = configuration.tls.hsts?.headerValue
     }

@@ -76,8 +76,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var listenerPort = ""
     private var readPending = false
     /// The upstream response timeout of the current exchange, armed when its request end has
-    /// been sent and cleared when the response head arrives; one scheduled task per connection.
-    private var responseTimer = DeadlineTimer()
+    /// been sent and cleared when the response head arrives; made on first use, in the loop's
+    /// timer queue.
+    private var responseTimer: LoopTimer?
 
     init(
         routes: RouteTableStore,
@@ -112,7 +113,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.responseTimer.cancel()
+        self.responseTimer?.cancel()
         self.context = nil
     }
 
@@ -246,7 +247,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             self.record(exchange, status: exchange.responseHeadSent ? exchange.status : .init(statusCode: 499))
         }
-        self.responseTimer.cancel()
+        self.responseTimer?.cancel()
         self.state = .closed
         self.pipelined.removeAll()
         context.fireChannelInactive()
@@ -482,29 +483,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func armResponseTimer(_ exchange: Exchange) {
         guard !exchange.responseHeadSent, let context = self.context else { return }
-        let deadline = context.eventLoop.now + self.configuration.upstreamResponseTimeout
-        if self.responseTimer.set(deadline) { self.scheduleResponseTimer(at: deadline, eventLoop: context.eventLoop) }
+        let timer =
+            self.responseTimer
+            ?? self.loop.timers.makeTimer { [weak self] in self?.responseTimedOut() }
+        self.responseTimer = timer
+        timer.set(context.eventLoop.now + self.configuration.upstreamResponseTimeout)
     }
 
-    private func scheduleResponseTimer(at deadline: NIODeadline, eventLoop: any EventLoop) {
-        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            guard let self else { return }
-            switch self.responseTimer.fired(now: eventLoop.now) {
-            case .expired:
-                guard case .proxying(let exchange) = self.state, !exchange.responseHeadSent else { return }
-                self.dropConnection(exchange)
-                self.fail(exchange, .responseTimeout(exchange.endpoint))
-            case .reschedule(let later):
-                self.scheduleResponseTimer(at: later, eventLoop: eventLoop)
-            case .none:
-                ()
-            }
-        }
-        self.responseTimer.scheduled(task, at: deadline)
+    private func responseTimedOut() {
+        guard case .proxying(let exchange) = self.state, !exchange.responseHeadSent else { return }
+        self.dropConnection(exchange)
+        self.fail(exchange, .responseTimeout(exchange.endpoint))
     }
 
     private func dropConnection(_ exchange: Exchange) {
-        self.responseTimer.clear()
+        self.responseTimer?.clear()
         if let connection = exchange.connection {
             connection.delegate = nil
             connection.close()
@@ -733,7 +726,7 @@ extension ProxyHandler: UpstreamDelegate {
                 // 1xx from upstream: Portico consumed `Expect` itself, so none is owed downstream.
                 return
             }
-            self.responseTimer.clear()
+            self.responseTimer?.clear()
             exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
             if self.grpcRequest { self.grpcStatusInHead = head.headers.first(name: "grpc-status") }
             exchange.status = head.status
@@ -777,7 +770,7 @@ extension ProxyHandler: UpstreamDelegate {
     func upstreamClosed() {
         guard case .proxying(let exchange) = self.state else { return }
         exchange.connection = nil
-        self.responseTimer.clear()
+        self.responseTimer?.clear()
         if exchange.mayRetryOnFreshConnection {
             // The stale keep-alive race: the upstream closed an idle connection just as we
             // reused it. Nothing of the body was sent, so sending the request again is safe.
@@ -798,7 +791,7 @@ extension ProxyHandler: UpstreamDelegate {
         context: ChannelHandlerContext
     ) {
         var head = head
-        self.responseTimer.clear()
+        self.responseTimer?.clear()
         HeaderRewriter.rewriteSwitchingResponse(&head)
         head.version = exchange.downstreamVersion
         exchange.status = head.status
