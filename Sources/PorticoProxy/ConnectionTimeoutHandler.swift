@@ -8,8 +8,7 @@ internal import NIOHTTP1
 /// write its 408 as bytes whatever state the codec is in. It learns about request heads and
 /// finished responses from `ProxyHandler`, which holds a reference to it and calls
 /// `requestPhase(_:)` directly: an outbound user event would cross every handler in between
-/// and cost a dynamic cast, twice per request. `RequestPhase` outbound events are still
-/// understood, for pipelines that cannot hold the reference.
+/// and cost a dynamic cast, twice per request.
 ///
 /// Timing uses one `LoopTimer` per connection in the loop's `LoopTimerQueue` rather than a
 /// scheduled task per request: the idle deadline only moves later between requests, and the
@@ -17,11 +16,12 @@ internal import NIOHTTP1
 /// time the head has usually been decoded and the deadline dropped again (a header deadline
 /// is earlier than the idle one, and setting it would often move the queue's task). Both
 /// timeouts expire when they are reached (within the event loop's scheduling latency).
-final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// Inbound only: it writes nothing but its 408, so every write, flush and read of the
+/// connection passes it by instead of through it (one handler call less each).
+final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
 
     private var machine = ConnectionTimeoutStateMachine()
     private let idleTimeout: TimeAmount
@@ -88,15 +88,6 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard let phase = event as? RequestPhase else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-            return
-        }
-        self.requestPhase(phase)
-        promise?.succeed()
-    }
-
     private func run(_ action: ConnectionTimeoutStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .none:
@@ -116,7 +107,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         case .sendRequestTimeoutAndClose:
             let bytes = LocalResponse.bytes(.requestTimeout, allocator: context.channel.allocator)
             let channel = context.channel
-            context.writeAndFlush(self.wrapOutboundOut(.byteBuffer(bytes))).whenComplete { _ in
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(bytes))).whenComplete { _ in
                 channel.close(promise: nil)
             }
         }

@@ -1,6 +1,6 @@
 /// Where the request cycle is, told to connection-level handlers below the HTTP codec so they
-/// can pick the right timeout without parsing HTTP themselves: by a direct call from
-/// `ProxyHandler`, or as an outbound user event.
+/// can pick the right timeout without parsing HTTP themselves, by a direct call from
+/// `ProxyHandler`.
 enum RequestPhase: Sendable {
     /// A complete request head was decoded.
     case headReceived

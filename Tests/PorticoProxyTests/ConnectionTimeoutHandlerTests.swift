@@ -40,11 +40,12 @@ struct ConnectionTimeoutHandlerTests {
 
     @Test func requestInProgressIsNotTimedOut() throws {
         let channel = try self.makeChannel()
+        let handler = try channel.pipeline.syncOperations.handler(type: ConnectionTimeoutHandler.self)
         try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
-        channel.pipeline.triggerUserOutboundEvent(RequestPhase.headReceived, promise: nil)
+        handler.requestPhase(.headReceived)
         channel.embeddedEventLoop.advanceTime(by: .seconds(600))
         #expect(channel.isActive)
-        channel.pipeline.triggerUserOutboundEvent(RequestPhase.responseCompleted, promise: nil)
+        handler.requestPhase(.responseCompleted)
         channel.embeddedEventLoop.advanceTime(by: .seconds(60))
         #expect(!channel.isActive)
         _ = try channel.finish(acceptAlreadyClosed: true)
