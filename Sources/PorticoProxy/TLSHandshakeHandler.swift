@@ -6,6 +6,9 @@ internal import NIOTLS
 ///
 /// The connection's other timeouts start with decrypted bytes, after the handshake; without
 /// this deadline a client could hold a connection forever by never finishing its hello.
+///
+/// Once the handshake has completed it leaves the pipeline, so that the connection's reads
+/// do not pass through it for the rest of its life.
 final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -40,10 +43,13 @@ final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .handshakeCompleted = event as? TLSUserEvent {
-            self.finish(.success(()))
+        guard case .handshakeCompleted = event as? TLSUserEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
         }
+        self.finish(.success(()))
         context.fireUserInboundEventTriggered(event)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -35,6 +35,17 @@ import Testing
         #expect(try count("portico_tls_handshakes_total", "result", "failure") == 0)
     }
 
+    @Test func aCompletedHandshakeLeavesThePipeline() throws {
+        let channel = try channel()
+        #expect(throws: Never.self) { try channel.pipeline.syncOperations.handler(type: TLSHandshakeHandler.self) }
+        channel.pipeline.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: "h2"))
+        #expect(throws: (any Error).self) { try channel.pipeline.syncOperations.handler(type: TLSHandshakeHandler.self) }
+        // The deadline went with it.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(channel.isActive)
+        _ = try channel.finish()
+    }
+
     @Test func aFailureCountsItsReason() throws {
         let channel = try channel()
         channel.pipeline.fireErrorCaught(NIOSSLError.uncleanShutdown)
