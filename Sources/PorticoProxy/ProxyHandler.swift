@@ -303,6 +303,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
+        self.recordMalformed(status: status, bytesSent: body.readableBytes)
         self.send(.head(head), context: context)
         self.send(.body(.byteBuffer(body)), context: context)
         self.sendLastAndClose(.end(nil), context: context)
@@ -679,6 +680,28 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 "protocol": "\(self.downstream.label)",
             ]
         if let grpcStatus { metadata["grpc_status"] = "\(grpcStatus)" }
+        logger.info("request", metadata: metadata)
+    }
+
+    /// Counts and logs the answer to a request too malformed to have a head (as nginx logs its
+    /// 400s): no method, host or path to show, and no route.
+    private func recordMalformed(status: HTTPResponseStatus, bytesSent: Int) {
+        self.loop.metrics.recordRequest(source: ProxyMetrics.unrouted, status: status, durationNanoseconds: 0)
+        guard let logger = self.accessLogger else { return }
+        let metadata: Logger.Metadata = [
+            "method": "-",
+            "host": "-",
+            "path": "-",
+            "status": "\(status.code)",
+            "bytes_sent": "\(bytesSent)",
+            "duration_ms": "0.0",
+            "upstream": "-",
+            "client": "\(self.clientAddress ?? "-")",
+            "namespace": "",
+            "ingress": "",
+            "service": "",
+            "protocol": "\(self.downstream.label)",
+        ]
         logger.info("request", metadata: metadata)
     }
 

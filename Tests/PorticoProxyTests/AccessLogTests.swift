@@ -103,3 +103,38 @@ extension AccessLogTests {
         _ = try channel.finish()
     }
 }
+
+extension AccessLogTests {
+    /// A request too malformed to have a head is answered 400 (431 when its head is too large)
+    /// and logged like nginx logs it: a line with the status and no method, host or path.
+    @Test(arguments: [
+        ("GET /a HTTP/1.1\r\nHost: h\r\nBad Header\r\n\r\n", "400"),
+        ("GET /a HTTP/1.1\r\nHost: h\r\nX-Big: " + String(repeating: "b", count: 200) + "\r\n\r\n", "431"),
+    ])
+    func aMalformedRequestIsLogged(request: String, status: String) throws {
+        let handler = LogRecorder()
+        let logger = handler.logger(label: "portico.access")
+        var configuration = ProxyConfiguration(httpPort: 0, workers: 1, accessLog: true)
+        configuration.maxHeaderBytes = 128
+        let channel = EmbeddedChannel()
+        let loop = LoopState(eventLoop: channel.embeddedEventLoop, configuration: configuration, seed: 0)
+        try channel.pipeline.syncOperations.configureEdgePipeline(
+            configuration: configuration, routes: RouteTableStore(), loop: loop, accessLogger: logger
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        _ = try? channel.writeInbound(ByteBuffer(string: request))
+        let answer = try #require(try channel.readOutbound(as: IOData.self))
+        guard case .byteBuffer(let bytes) = answer else {
+            Issue.record("not a buffer")
+            return
+        }
+        #expect(String(buffer: bytes).hasPrefix("HTTP/1.1 \(status) "))
+        let record = try #require(handler.records.first)
+        #expect(handler.records.count == 1)
+        #expect(record.metadata["status"] == "\(status)")
+        #expect(record.metadata["method"] == "-")
+        #expect(record.metadata["path"] == "-")
+        #expect(record.metadata["protocol"] == "h1")
+        _ = try? channel.finish()
+    }
+}
