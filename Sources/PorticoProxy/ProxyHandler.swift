@@ -665,22 +665,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let duration = NIODeadline.now() - exchange.start
         self.loop.metrics.recordRequest(source: exchange.source, status: status, durationNanoseconds: duration.nanoseconds)
         guard let logger = self.accessLogger else { return }
-        var metadata: Logger.Metadata = [
-                "method": "\(exchange.method.rawValue)",
-                "host": "\(exchange.host)",
-                "path": "\(exchange.path)",
-                "status": "\(status.code)",
-                "bytes_sent": "\(exchange.bytesSent)",
-                "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
-                "upstream": "\(exchange.endpoint)",
-                "client": "\(self.clientAddress ?? "-")",
-                "namespace": "\(exchange.source.namespace)",
-                "ingress": "\(exchange.source.ingress)",
-                "service": "\(exchange.source.service)",
-                "protocol": "\(self.downstream.label)",
-            ]
-        if let grpcStatus { metadata["grpc_status"] = "\(grpcStatus)" }
-        logger.info("request", metadata: metadata)
+        self.logAccess(
+            logger,
+            method: exchange.method.rawValue,
+            host: "\(exchange.host)",
+            path: "\(exchange.path)",
+            status: status,
+            bytesSent: exchange.bytesSent,
+            duration: duration,
+            upstream: "\(exchange.endpoint)",
+            source: exchange.source,
+            grpcStatus: grpcStatus
+        )
     }
 
     /// Counts and logs the answer to a request too malformed to have a head (as nginx logs its
@@ -688,21 +684,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func recordMalformed(status: HTTPResponseStatus, bytesSent: Int) {
         self.loop.metrics.recordRequest(source: ProxyMetrics.unrouted, status: status, durationNanoseconds: 0)
         guard let logger = self.accessLogger else { return }
-        let metadata: Logger.Metadata = [
-            "method": "-",
-            "host": "-",
-            "path": "-",
-            "status": "\(status.code)",
-            "bytes_sent": "\(bytesSent)",
-            "duration_ms": "0.0",
-            "upstream": "-",
-            "client": "\(self.clientAddress ?? "-")",
-            "namespace": "",
-            "ingress": "",
-            "service": "",
-            "protocol": "\(self.downstream.label)",
-        ]
-        logger.info("request", metadata: metadata)
+        self.logAccess(
+            logger,
+            method: "-",
+            host: "-",
+            path: "-",
+            status: status,
+            bytesSent: bytesSent,
+            duration: .nanoseconds(0),
+            upstream: "-",
+            source: ProxyMetrics.unrouted,
+            grpcStatus: nil
+        )
     }
 
     private func recordLocal(
@@ -715,20 +708,48 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let duration = NIODeadline.now() - start
         self.loop.metrics.recordRequest(source: source, status: status, durationNanoseconds: duration.nanoseconds)
         guard let logger = self.accessLogger else { return }
+        self.logAccess(
+            logger,
+            method: head.method.rawValue,
+            host: head.headers.first(name: "host") ?? "-",
+            path: head.uri,
+            status: status,
+            bytesSent: head.method == .HEAD || grpcStatus != nil ? 0 : LocalResponse.body(for: status).utf8.count,
+            duration: duration,
+            upstream: "-",
+            source: source,
+            grpcStatus: grpcStatus
+        )
+    }
+
+    /// One access log line, the same fields for every request; `-` stands for what a request
+    /// did not have.
+    private func logAccess(
+        _ logger: Logger,
+        method: String,
+        host: String,
+        path: String,
+        status: HTTPResponseStatus,
+        bytesSent: Int,
+        duration: TimeAmount,
+        upstream: String,
+        source: RouteSource,
+        grpcStatus: String?
+    ) {
         var metadata: Logger.Metadata = [
-                "method": "\(head.method.rawValue)",
-                "host": "\(head.headers.first(name: "host") ?? "-")",
-                "path": "\(head.uri)",
-                "status": "\(status.code)",
-                "bytes_sent": "\(head.method == .HEAD || grpcStatus != nil ? 0 : LocalResponse.body(for: status).utf8.count)",
-                "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
-                "upstream": "-",
-                "client": "\(self.clientAddress ?? "-")",
-                "namespace": "\(source.namespace)",
-                "ingress": "\(source.ingress)",
-                "service": "\(source.service)",
-                "protocol": "\(self.downstream.label)",
-            ]
+            "method": "\(method)",
+            "host": "\(host)",
+            "path": "\(path)",
+            "status": "\(status.code)",
+            "bytes_sent": "\(bytesSent)",
+            "duration_ms": "\(Double(duration.nanoseconds) / 1_000_000)",
+            "upstream": "\(upstream)",
+            "client": "\(self.clientAddress ?? "-")",
+            "namespace": "\(source.namespace)",
+            "ingress": "\(source.ingress)",
+            "service": "\(source.service)",
+            "protocol": "\(self.downstream.label)",
+        ]
         if let grpcStatus { metadata["grpc_status"] = "\(grpcStatus)" }
         logger.info("request", metadata: metadata)
     }
