@@ -47,44 +47,32 @@ struct HeaderPresence: OptionSet {
     static func flags(forBytes name: UnsafeBufferPointer<UInt8>) -> HeaderPresence {
         switch name.count {
         case 2:
-            return Self.matches(name, "te") ? [.te, .hopByHop] : []
+            return HeaderName.equals(name, "te") ? [.te, .hopByHop] : []
         case 6:
-            return Self.matches(name, "expect") ? .expect : []
+            return HeaderName.equals(name, "expect") ? .expect : []
         case 7:
-            if Self.matches(name, "upgrade") { return [.upgrade, .hopByHop] }
-            return Self.matches(name, "trailer") ? .hopByHop : []
+            if HeaderName.equals(name, "upgrade") { return [.upgrade, .hopByHop] }
+            return HeaderName.equals(name, "trailer") ? .hopByHop : []
         case 9:
-            return Self.matches(name, "x-real-ip") ? .xRealIP : []
+            return HeaderName.equals(name, "x-real-ip") ? .xRealIP : []
         case 10:
-            if Self.matches(name, "connection") { return [.connection, .hopByHop] }
-            return Self.matches(name, "keep-alive") ? .hopByHop : []
+            if HeaderName.equals(name, "connection") { return [.connection, .hopByHop] }
+            return HeaderName.equals(name, "keep-alive") ? .hopByHop : []
         case 15:
-            return Self.matches(name, "x-forwarded-for") ? .xForwardedFor : []
+            return HeaderName.equals(name, "x-forwarded-for") ? .xForwardedFor : []
         case 16:
-            if Self.matches(name, "x-forwarded-host") { return .xForwardedHost }
-            if Self.matches(name, "x-forwarded-port") { return .xForwardedPort }
-            return Self.matches(name, "proxy-connection") ? .hopByHop : []
+            if HeaderName.equals(name, "x-forwarded-host") { return .xForwardedHost }
+            if HeaderName.equals(name, "x-forwarded-port") { return .xForwardedPort }
+            return HeaderName.equals(name, "proxy-connection") ? .hopByHop : []
         case 17:
-            if Self.matches(name, "transfer-encoding") { return [.transferEncoding, .hopByHop] }
-            return Self.matches(name, "x-forwarded-proto") ? .xForwardedProto : []
+            if HeaderName.equals(name, "transfer-encoding") { return [.transferEncoding, .hopByHop] }
+            return HeaderName.equals(name, "x-forwarded-proto") ? .xForwardedProto : []
         case 18:
-            return Self.matches(name, "proxy-authenticate") ? .hopByHop : []
+            return HeaderName.equals(name, "proxy-authenticate") ? .hopByHop : []
         case 19:
-            return Self.matches(name, "proxy-authorization") ? .hopByHop : []
+            return HeaderName.equals(name, "proxy-authorization") ? .hopByHop : []
         default:
             return []
         }
-    }
-
-    /// ASCII case-insensitive equality with a lowercase name of the same length.
-    private static func matches(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        let expected = lowercase.utf8Start
-        guard lowercase.utf8CodeUnitCount == name.count else { return false }
-        for index in 0..<name.count {
-            let byte = name[index]
-            let folded = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
-            guard folded == expected[index] else { return false }
-        }
-        return true
     }
 }
