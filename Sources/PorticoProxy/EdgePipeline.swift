@@ -6,12 +6,14 @@ extension ChannelPipeline.SynchronousOperations {
     /// Sets up a downstream HTTP/1.1 connection of the edge proxy, front to back:
     ///
     /// 1. `ConnectionTimeoutHandler`: idle keep-alive and request-head timeouts, on raw bytes;
-    /// 2. `DownstreamResponseEncoder` and NIO's request decoder (llhttp), limited to
-    ///    `maxHeaderBytes`;
+    /// 2. NIO's request decoder (llhttp), limited to `maxHeaderBytes`;
     /// 3. `ProxyHandler`: one request at a time, answered in order (it holds what a client
     ///    pipelines, see `PipelinedRequests`), routing (with the scheme's redirect and HSTS
     ///    rules), upstream exchange and relaying, the answer to a malformed request (400, or 431
-    ///    for an oversized head), and graceful shutdown (`ChannelShouldQuiesceEvent`).
+    ///    for an oversized head), and graceful shutdown (`ChannelShouldQuiesceEvent`). Its
+    ///    responses are written by its `DownstreamResponseEncoder`, which is not a handler of
+    ///    the pipeline: as one it cost an extra handler to add and remove on every connection,
+    ///    and a handler call on every flush and read.
     ///
     /// It does not enforce the connection limit; the server channel does, before this runs.
     func configureEdgePipeline(
@@ -33,13 +35,11 @@ extension ChannelPipeline.SynchronousOperations {
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = configuration.maxHeaderBytes
         limits.maxHeaderFieldSize = configuration.maxHeaderBytes
-        // What `configureHTTPServerPipeline` builds, with Portico's response encoder in place of
-        // NIO's, and without NIO's error handler (ProxyHandler answers parser errors itself,
+        // What `configureHTTPServerPipeline` builds, with Portico's response encoder (inside
+        // ProxyHandler) in place of NIO's, and without NIO's error handler (ProxyHandler answers parser errors itself,
         // see its `answer`), its outbound header validator (every response header is either
         // parsed from an upstream by llhttp, which rejects CR, LF and NUL, or written by Portico
         // from validated configuration) or its pipelining handler (ProxyHandler's job too).
-        let encoder = DownstreamResponseEncoder()
-        try self.addHandler(encoder, name: "portico.http1.encoder")
         try self.addHandler(
             ByteToMessageHandler(
                 HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)
@@ -53,7 +53,7 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: timeouts,
-                responseEncoder: encoder,
+                responseEncoder: DownstreamResponseEncoder(),
                 scheme: scheme
             ),
             name: "portico.proxy"

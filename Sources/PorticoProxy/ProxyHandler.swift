@@ -63,8 +63,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// HTTP/1.1: the server is shutting down (`ChannelShouldQuiesceEvent`); the connection
     /// closes after the response under way, which says `Connection: close`.
     private var quiescing = false
-    /// Told each request's method, so that a response to HEAD goes out without a body (HTTP/1
-    /// only; see `DownstreamResponseEncoder`).
+    /// HTTP/1: writes the responses (not a handler of the pipeline), told each request's
+    /// method so that a response to HEAD goes out without a body (see
+    /// `DownstreamResponseEncoder`).
     private let responseEncoder: DownstreamResponseEncoder?
     /// HTTP/2: where response payloads go, past NIO's codec (see `HTTP2ResponseFrames`).
     private let responseFrames: HTTP2EmptyEndCoalescer?
@@ -624,12 +625,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes a response part: on HTTP/1 straight to the encoder (see
-    /// `DownstreamResponseEncoder.write(_:promise:)`), on HTTP/2 as a frame payload straight to
+    /// Writes a response part: on HTTP/1 through the encoder (see
+    /// `DownstreamResponseEncoder.write(_:from:promise:)`), on HTTP/2 as a frame payload straight to
     /// the stream's first handler (see `HTTP2ResponseFrames`), else through the pipeline.
     private func send(_ part: HTTPServerResponsePart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         if let encoder = self.responseEncoder {
-            encoder.write(part, promise: promise)
+            encoder.write(part, from: context, promise: promise)
         } else if let frames = self.responseFrames {
             frames.write(HTTP2ResponseFrames.payload(for: part, allocator: context.channel.allocator), promise: promise)
         } else {

@@ -30,7 +30,6 @@ enum UpgradeSwitch {
 
         self.remove(UpstreamRequestEncoder.self, from: upstream)
         self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstream)
-        self.remove(DownstreamResponseEncoder.self, from: downstream)
         self.remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: downstream)
         self.remove(ConnectionTimeoutHandler.self, from: downstream)
     }
