@@ -59,9 +59,9 @@ extension ChannelPipeline.SynchronousOperations {
         try self.context(handler: handler).fireChannelActive()
     }
 
-    /// One HTTP/2 stream, front to back: `HTTP2EmptyEndCoalescer` (an empty end right after a
-    /// head leaves as one HEADERS frame), `HTTP2RequestValidator` (a malformed request resets
-    /// the stream), NIO's HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that serves the stream's
+    /// One HTTP/2 stream, front to back: `HTTP2StreamFront` (a malformed request resets the
+    /// stream; an empty end right after a head leaves as one HEADERS frame), NIO's
+    /// HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that serves the stream's
     /// one request. No pipelining or keep-alive handling: a stream carries one request.
     func configureHTTP2StreamPipeline(
         configuration: ProxyConfiguration,
@@ -72,9 +72,8 @@ extension ChannelPipeline.SynchronousOperations {
         scheme: EdgeScheme
     ) throws {
         // Fixed names, as on a connection (see `configureEdgePipeline`).
-        let coalescer = HTTP2EmptyEndCoalescer()
-        try self.addHandler(coalescer, name: "portico.h2.empty-end")
-        try self.addHandler(HTTP2RequestValidator(), name: "portico.h2.request-rules")
+        let front = HTTP2StreamFront()
+        try self.addHandler(front, name: "portico.h2.front")
         try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), name: "portico.h2.codec")
         try self.addHandler(
             ProxyHandler(
@@ -83,7 +82,7 @@ extension ChannelPipeline.SynchronousOperations {
                 configuration: configuration,
                 accessLogger: accessLogger,
                 timeouts: nil,
-                responseFrames: coalescer,
+                responseFrames: front,
                 peer: peer,
                 scheme: scheme,
                 downstream: .http2

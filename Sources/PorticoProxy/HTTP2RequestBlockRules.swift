@@ -6,7 +6,7 @@ internal import NIOHPACK
 /// swift-nio-http2 checks the same rules when its `headerBlockValidation` is on, but through
 /// `Substring.UTF8View`, byte by byte with index checks, and on the response blocks Portico
 /// sends as well: about 22,000 instructions of an HTTP/2 request, 9% of it (bench/README.md).
-/// The edge turns NIO's check off and `HTTP2RequestValidator` applies these instead, to what
+/// The edge turns NIO's check off and `HTTP2RequestValidation` applies these instead, to what
 /// clients send. What Portico sends needs no second look: NIO's HTTP/1-to-HTTP/2 codec
 /// lowercases names and drops connection-specific fields, and the fields themselves come from
 /// llhttp (tokens for names; no CR, LF or NUL in values), from an HTTP/2 upstream whose own

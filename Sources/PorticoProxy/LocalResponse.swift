@@ -47,7 +47,7 @@ enum LocalResponse {
 extension LocalResponse {
     /// A gRPC "trailers-only" response for a failed gRPC call: status 200, `application/grpc`,
     /// `grpc-status` and `grpc-message` in the head and no body. On HTTP/2 the head and the end
-    /// leave as one HEADERS frame with END_STREAM (see `HTTP2EmptyEndCoalescer`), which is
+    /// leave as one HEADERS frame with END_STREAM (see `HTTP2StreamFront`), which is
     /// what gRPC clients expect; on HTTP/1.1 `content-length: 0` frames it.
     static func grpc(_ status: GRPCStatus, version: HTTPVersion, close: Bool) -> HTTPResponseHead {
         var headers = HTTPHeaders()

@@ -68,7 +68,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// `DownstreamResponseEncoder`).
     private let responseEncoder: DownstreamResponseEncoder?
     /// HTTP/2: where response payloads go, past NIO's codec (see `HTTP2ResponseFrames`).
-    private let responseFrames: HTTP2EmptyEndCoalescer?
+    private let responseFrames: HTTP2StreamFront?
     /// HTTP/2: the connection's addresses, shared by its streams.
     private let peer: DownstreamPeer?
     private var state: State = .idle
@@ -88,7 +88,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         accessLogger: Logger?,
         timeouts: ConnectionTimeoutHandler?,
         responseEncoder: DownstreamResponseEncoder? = nil,
-        responseFrames: HTTP2EmptyEndCoalescer? = nil,
+        responseFrames: HTTP2StreamFront? = nil,
         peer: DownstreamPeer? = nil,
         scheme: EdgeScheme = .http,
         downstream: DownstreamProtocol = .http1

@@ -289,7 +289,7 @@ import Testing
         }
     }
 
-    /// NIO's own header block validation is off at the edge (`HTTP2RequestValidator` does it):
+    /// NIO's own header block validation is off at the edge (`HTTP2StreamFront` does it):
     /// a malformed request is reset with PROTOCOL_ERROR before it reaches an upstream, and the
     /// connection goes on serving. With one stream allowed at a time, a reset stream the server
     /// kept open would turn the next one into a GOAWAY.

@@ -8,10 +8,10 @@ import Testing
 
 /// A head followed by an empty end leaves as one HEADERS frame with END_STREAM; anything else
 /// passes unchanged and in order.
-@Suite struct HTTP2EmptyEndCoalescerTests {
+@Suite struct HTTP2StreamFrontCoalescingTests {
     private func makeChannel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(HTTP2EmptyEndCoalescer())
+        try channel.pipeline.syncOperations.addHandler(HTTP2StreamFront())
         return channel
     }
 

@@ -1,26 +1,47 @@
 internal import NIOCore
 internal import NIOHTTP2
 
-/// On an HTTP/2 stream, sends a HEADERS frame followed at once by an empty final DATA frame as
-/// one HEADERS frame with END_STREAM.
+/// The first handler of an HTTP/2 stream at the edge, where frame payloads cross between the
+/// stream channel and NIO's HTTP/2-to-HTTP/1 codec. Two jobs that both need that place, in one
+/// handler because each handler of a stream costs its addition, its removal and a call per
+/// frame on every request (two handlers here cost about 2% of an HTTP/2 request):
+///
+/// - Inbound, a request goes on only when its header block and trailers follow
+///   `HTTP2RequestBlockRules` (`HTTP2RequestValidation`); a malformed one resets the stream
+///   with PROTOCOL_ERROR and nothing of it reaches the proxy.
+/// - Outbound, a HEADERS frame followed at once by an empty final DATA frame leaves as one
+///   HEADERS frame with END_STREAM.
 ///
 /// NIO's HTTP/2-to-HTTP/1 codec turns a response head into HEADERS and an end without trailers
 /// into an empty DATA frame with END_STREAM. That is valid HTTP/2, but a gRPC "trailers-only"
 /// response (Portico's own gRPC errors) must be a single HEADERS frame with END_STREAM, and
 /// for every bodiless response (204, 304, HEAD) one frame is also one frame less. So a HEADERS
 /// frame without END_STREAM is held until the next write or flush: an empty end joins it, any
-/// other write or a flush lets it go unchanged. It sits between the stream channel and the
-/// codec, so it sees frame payloads.
+/// other write or a flush lets it go unchanged.
 ///
 /// `ProxyHandler` hands it its response's payloads directly (`write(_:promise:)`, made by
 /// `HTTP2ResponseFrames`), past NIO's codec; payloads written through the pipeline are taken
 /// as well.
-final class HTTP2EmptyEndCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
+final class HTTP2StreamFront: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias InboundOut = HTTP2Frame.FramePayload
     typealias OutboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
+    private var validation = HTTP2RequestValidation()
     private var held: (headers: HTTP2Frame.FramePayload.Headers, promise: EventLoopPromise<Void>?)?
     private var context: ChannelHandlerContext?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.validation.admit(self.unwrapInboundIn(data)) {
+        case .pass:
+            context.fireChannelRead(data)
+        case .reset:
+            context.writeAndFlush(self.wrapOutboundOut(.rstStream(.protocolError)), promise: nil)
+        case .drop:
+            ()
+        }
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context

@@ -6,12 +6,12 @@ import Testing
 
 @testable import PorticoProxy
 
-/// A well-formed request passes the validator unchanged; a malformed head or trailer block
+/// A well-formed request passes the stream's front handler unchanged; a malformed head or trailer block
 /// resets the stream with PROTOCOL_ERROR and nothing of that stream goes further.
-@Suite struct HTTP2RequestValidatorTests {
+@Suite struct HTTP2StreamFrontValidationTests {
     private func makeChannel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(HTTP2RequestValidator())
+        try channel.pipeline.syncOperations.addHandler(HTTP2StreamFront())
         return channel
     }
 
