@@ -1,6 +1,7 @@
 import Foundation
 import PorticoManifests
 import PorticoModel
+import PorticoTestSupport
 import Testing
 import Yams
 

@@ -3,6 +3,7 @@ import PorticoManifests
 import PorticoModel
 import PorticoRouteTable
 import PorticoRouting
+import PorticoTestSupport
 import Testing
 import Yams
 
