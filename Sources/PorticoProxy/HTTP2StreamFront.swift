@@ -4,7 +4,7 @@ internal import NIOHTTP2
 /// The first handler of an HTTP/2 stream at the edge, where frame payloads cross between the
 /// stream channel and NIO's HTTP/2-to-HTTP/1 codec. Two jobs that both need that place, in one
 /// handler because each handler of a stream costs its addition, its removal and a call per
-/// frame on every request (two handlers here cost about 2% of an HTTP/2 request):
+/// frame on every request (the second handler cost about 1% of an HTTP/2 request):
 ///
 /// - Inbound, a request goes on only when its header block and trailers follow
 ///   `HTTP2RequestBlockRules` (`HTTP2RequestValidation`); a malformed one resets the stream

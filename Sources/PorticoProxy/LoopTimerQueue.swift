@@ -5,10 +5,10 @@ internal import NIOCore
 ///
 /// A NIO `scheduleTask` allocates a promise, a future and a `Scheduled` and takes generic
 /// metadata lookups on each; scheduling one, cancelling it and releasing it cost about 6,000
-/// instructions, and a connection that serves one request used two: 6% of such a request. An
-/// entry here is a heap insertion and a removal of a few hundred instructions, and the one NIO
-/// task is moved only when a deadline comes earlier than every other (deadlines of the same
-/// timeout only ever come later). nginx keeps its timers the same way (one red-black tree per
+/// instructions, and a connection that serves one request used two. An entry here costs its
+/// allocation, a heap insertion and a removal: moving a connection's two deadlines here took
+/// 8,500 instructions (4.5%) off a request on a new connection. The one NIO task is moved only
+/// when a deadline comes earlier than every other (deadlines of one timeout only come later). nginx keeps its timers the same way (one red-black tree per
 /// worker behind the event loop's wait timeout), as does Envoy (one timer wheel per worker).
 ///
 /// Entries are lazy like `DeadlineTimer`: a deadline that moves later stays queued at the
