@@ -5,33 +5,16 @@ import Testing
 /// The `portico` executable itself, as a user or an init system runs it.
 @Suite("portico command line")
 struct CommandLineTests {
-    /// `swift build --build-tests` builds the executable next to the test bundle.
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0])
-        .deletingLastPathComponent()
-        .appendingPathComponent("portico")
-
     struct Finished {
         var status: Int32
         var output: String
     }
 
-    /// Runs `portico` with `arguments` to completion, at most `timeout`.
+    /// Runs `portico` with `arguments` to completion, at most `timeout` (a process still running
+    /// then is killed and reports -1).
     static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> Finished {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return Finished(status: process.terminationStatus, output: output)
+        let (status, output) = try await PorticoProcess.run(arguments, timeout: timeout)
+        return Finished(status: status ?? -1, output: output)
     }
 
     @Test func checkExitsNonZeroAndNamesFileLineAndField() async throws {
@@ -79,36 +62,15 @@ struct CommandLineTests {
         let backend = try await UpstreamStub.start(name: "web")
         let folder = try TemporaryFolder(prefix: "portico-cli", files: ["svc.yaml": ManifestYAML.service("web", port: backend.port)])
         defer { folder.remove() }
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0", "--admin-port", "0"]
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sigterm-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let logHandle = try FileHandle(forWritingTo: log)
-        process.arguments? += ["--log-level", "info"]
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        let portico = try PorticoProcess([
+            "run", "--manifests", folder.path, "--bind-address", "127.0.0.1", "--http-port", "0", "--https-port", "0",
+            "--admin-port", "0", "--log-level", "info",
+        ])
         // Signal only once it runs (its signal handlers are installed before the first table is
         // published): a SIGTERM during start-up would end it with the default action instead.
-        let ready = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < ready,
-            !((try? String(contentsOf: log, encoding: .utf8))?.contains("first routing table published") ?? false)
-        {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(process.isRunning)
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        #expect(!stillRunning)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try await portico.waitForOutput("first routing table published"))
+        portico.signal(SIGTERM)
+        #expect(try await portico.waitForExit(timeout: .seconds(15)) == 0)
         try await backend.close()
     }
 }
