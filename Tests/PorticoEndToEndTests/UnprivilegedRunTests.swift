@@ -35,11 +35,16 @@ struct UnprivilegedRunTests {
             ]
         )
         defer { folder.remove() }
-        // Readable by the unprivileged user whatever the umask or the checkout's permissions:
-        // the folder, its files, and a copy of the executable.
+        // Reachable by the unprivileged user whatever the umask or the checkout's permissions:
+        // the folder, its files, and the executable linked into it (a hard link: a copy of the
+        // 110 MB debug build would hold one of the suite's few threads for a second or more).
         let binary = folder.path("portico")
-        try FileManager.default.copyItem(atPath: PorticoProcess.binary.path, toPath: binary)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
+        let mode = (try FileManager.default.attributesOfItem(atPath: PorticoProcess.binary.path)[.posixPermissions] as? Int) ?? 0
+        if mode & 0o005 != 0o005 || link(PorticoProcess.binary.path, binary) != 0 {
+            // Not readable and executable by others, or on another file system: a copy.
+            try FileManager.default.copyItem(atPath: PorticoProcess.binary.path, toPath: binary)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
+        }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
         for name in ["web.yaml", "echo.yaml", "tcp.yaml"] {
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.path(name))

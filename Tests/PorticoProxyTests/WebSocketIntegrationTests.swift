@@ -152,7 +152,7 @@ import Testing
                 let start = NIODeadline.now()
                 try await client.send(text: "ping")
                 _ = try await client.readFrame()
-                #expect(await client.waitForClose(timeout: .seconds(8)))
+                #expect(await client.waitForClose())
                 #expect(NIODeadline.now() - start >= .milliseconds(1900))
             }
             let deadline = NIODeadline.now() + .seconds(5)
@@ -175,7 +175,7 @@ import Testing
                 _ = try await client.readFrame()
                 let start = NIODeadline.now()
                 async let stopped: Void = harness.stop()
-                #expect(await client.waitForClose(timeout: .seconds(5)))
+                #expect(await client.waitForClose())
                 #expect(NIODeadline.now() - start >= .milliseconds(200))
                 try await stopped
             }
