@@ -39,18 +39,15 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     private var maxConcurrentStreams = 100
     private var goingAway = false
     private var servedStreams = 0
-    /// Its idle timeout, in the loop's timer queue; made when first armed.
-    private var idleTimer: LoopTimer?
-    private let timers: LoopTimerQueue
+    private var idleTimer = DeadlineTimer()
     /// Called once when the connection closes or fails, so the pool can forget it.
     var onClose: ((HTTP2UpstreamConnection) -> Void)?
 
-    init(endpoint: Endpoint, usesTLS: Bool, idleTimeout: TimeAmount, eventLoop: any EventLoop, timers: LoopTimerQueue) {
+    init(endpoint: Endpoint, usesTLS: Bool, idleTimeout: TimeAmount, eventLoop: any EventLoop) {
         self.endpoint = endpoint
         self.httpProtocol = usesTLS ? .https : .http
         self.idleTimeout = idleTimeout
         self.eventLoop = eventLoop
-        self.timers = timers
     }
 
     /// Whether a new exchange may open a stream here.
@@ -121,7 +118,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     /// Opens a stream for one exchange; `completion` runs on this event loop.
     func openStream(_ completion: @escaping Completion) {
         self.openStreams += 1
-        self.idleTimer?.clear()
+        self.idleTimer.clear()
         switch self.state {
         case .connecting:
             self.waiting.append(completion)
@@ -189,15 +186,26 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
             self.close()
             return
         }
-        let timer = self.idleTimer ?? self.timers.makeTimer { [weak self] in self?.close() }
-        self.idleTimer = timer
-        timer.set(self.eventLoop.now + self.idleTimeout)
+        let deadline = self.eventLoop.now + self.idleTimeout
+        if self.idleTimer.set(deadline) { self.scheduleIdleTimer(at: deadline) }
+    }
+
+    private func scheduleIdleTimer(at deadline: NIODeadline) {
+        let task = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            switch self.idleTimer.fired(now: self.eventLoop.now) {
+            case .expired: self.close()
+            case .reschedule(let later): self.scheduleIdleTimer(at: later)
+            case .none: ()
+            }
+        }
+        self.idleTimer.scheduled(task, at: deadline)
     }
 
     private func closed(_ error: ProxyError) {
         if case .closed = self.state { return }
         self.state = .closed
-        self.idleTimer?.cancel()
+        self.idleTimer.cancel()
         let waiting = self.waiting
         self.waiting = []
         self.openStreams -= waiting.count

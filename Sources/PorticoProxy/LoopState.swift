@@ -30,10 +30,9 @@ final class LoopState {
         logger: Logger = Logger(label: "portico.upstream"),
         logGate: UpstreamLogGate = UpstreamLogGate()
     ) {
-        let timers = LoopTimerQueue(eventLoop: eventLoop)
-        self.timers = timers
-        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, timers: timers, logger: logger, logGate: logGate)
+        self.pool = UpstreamPool(eventLoop: eventLoop, configuration: configuration, logger: logger, logGate: logGate)
         self.metrics = ProxyMetrics()
+        self.timers = LoopTimerQueue(eventLoop: eventLoop)
         self.seed = seed
         self.hstsHeaderValue = configuration.tls.hsts?.headerValue
     }

@@ -11,15 +11,9 @@ internal import NIOCore
 /// when a deadline comes earlier than every other (deadlines of one timeout only come later). nginx keeps its timers the same way (one red-black tree per
 /// worker behind the event loop's wait timeout), as does Envoy (one timer wheel per worker).
 ///
-/// Entries are lazy: a deadline that moves later (an idle timeout restarted by each request)
-/// stays queued at the earlier time and is queued again for the rest when that comes, as
-/// nginx re-inserts its timers lazily; so most moves cost storing a `NIODeadline`. Deadlines
-/// expire when they are reached, within the event loop's scheduling latency.
-///
-/// Every deadline of the proxy that moves is kept this way: a connection's idle, request-head
-/// and upstream-response deadlines and the idle timeouts of upstream connections in their
-/// loop's queue; an upgraded connection's relay, which lives as long as its connection, in a
-/// queue of its own. One-shot deadlines (a TLS handshake, a connect) stay plain NIO tasks.
+/// Entries are lazy like `DeadlineTimer`: a deadline that moves later stays queued at the
+/// earlier time and is queued again for the rest when that comes. Deadlines expire when they
+/// are reached, within the event loop's scheduling latency, as with a NIO task each.
 ///
 /// Used only on its event loop.
 final class LoopTimerQueue {

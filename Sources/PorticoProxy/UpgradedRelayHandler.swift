@@ -13,8 +13,8 @@ internal import NIOCore
 /// close or an error closes both at once.
 ///
 /// The downstream side also owns the idle timeout: any byte in either direction moves the
-/// deadline, which costs storing a `NIODeadline` (a `LoopTimer`, whose queue entry moves on
-/// only when its time comes early).
+/// deadline, which costs storing a `NIODeadline`; a single scheduled task is re-armed only
+/// when it fires early (see `DeadlineTimer`).
 final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -30,7 +30,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var endedCleanly = false
     /// Set on the side that owns the idle timeout.
     private let idleTimeout: TimeAmount?
-    private var idleTimer: LoopTimer?
+    private var idleTimer = DeadlineTimer()
 
     init(idleTimeout: TimeAmount?) {
         self.idleTimeout = idleTimeout
@@ -44,15 +44,11 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if self.idleTimeout != nil {
-            // A relay lives as long as its connection: a queue of its own costs one task.
-            self.idleTimer = LoopTimerQueue(eventLoop: context.eventLoop).makeTimer { [weak self] in self?.idleTimedOut() }
-        }
         self.noteActivity()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.idleTimer?.cancel()
+        self.idleTimer.cancel()
         self.context = nil
         self.partner = nil
     }
@@ -70,7 +66,7 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.idleTimer?.cancel()
+        self.idleTimer.cancel()
         if self.endedCleanly {
             // This side ended cleanly (its end was passed on as an output close): the partner
             // still delivers what it holds for its peer, then closes.
@@ -174,12 +170,25 @@ final class UpgradedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         guard let context = self.context else { return }
-        self.idleTimer?.set(context.eventLoop.now + idleTimeout)
+        let deadline = context.eventLoop.now + idleTimeout
+        if self.idleTimer.set(deadline) { self.scheduleIdleTimer(at: deadline, context: context) }
     }
 
-    private func idleTimedOut() {
-        guard let context = self.context else { return }
-        context.close(promise: nil)
-        self.partner?.partnerClose()
+    private func scheduleIdleTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        let loopBound = context.loopBound
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            let context = loopBound.value
+            switch self.idleTimer.fired(now: context.eventLoop.now) {
+            case .expired:
+                context.close(promise: nil)
+                self.partner?.partnerClose()
+            case .reschedule(let later):
+                self.scheduleIdleTimer(at: later, context: context)
+            case .none:
+                ()
+            }
+        }
+        self.idleTimer.scheduled(task, at: deadline)
     }
 }

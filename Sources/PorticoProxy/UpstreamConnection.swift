@@ -35,9 +35,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     weak var delegate: (any UpstreamDelegate)?
     /// Called once when the channel closes, so the pool can forget the connection.
     var onClose: ((UpstreamConnection) -> Void)?
-    /// The pool's idle timeout: set while the connection is idle, cleared while it is in use;
-    /// made by the pool the first time it keeps the connection.
-    var idleTimer: LoopTimer?
+    /// The pool's idle timeout: set while the connection is idle, cleared while it is in use.
+    var idleTimer = DeadlineTimer()
     private var context: ChannelHandlerContext?
     /// The HTTP/1 connection's encoder, which parts go to directly (see `UpstreamRequestEncoder`);
     /// nil for a stream, whose parts go down the pipeline to the HTTP/2 codec.
@@ -69,7 +68,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.isActive = false
-        self.idleTimer?.cancel()
+        self.idleTimer.cancel()
         let delegate = self.delegate
         self.delegate = nil
         let onClose = self.onClose

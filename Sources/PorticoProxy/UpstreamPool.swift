@@ -13,9 +13,8 @@ internal import PorticoRouteTable
 /// so relaying never hops threads and the pool needs no lock. Idle HTTP/1.1 connections are
 /// kept last-in-first-out (the warmest first), at most `maxIdlePerEndpoint` per endpoint and
 /// transport, each for at most `idleTimeout`; a connection that closes while idle is evicted
-/// at once. Each connection's idle timeout is a `LoopTimer` in the loop's `LoopTimerQueue`, so
-/// taking and releasing a connection per request only moves a deadline (its queue entry moves
-/// on when its time comes early).
+/// at once. Each connection's idle timeout is a `DeadlineTimer`, so taking and releasing a
+/// connection per request schedules no task (the one scheduled moves on when it fires early).
 ///
 /// Cleartext HTTP/1.1 (`UpstreamProtocol.isPlainHTTP1`) takes the same path as before other
 /// protocols existed: no per-cluster lookup. Every other protocol has a `ClusterUpstream` per
@@ -30,7 +29,6 @@ final class UpstreamPool {
     }
 
     private let eventLoop: any EventLoop
-    private let timers: LoopTimerQueue
     private let connectTimeout: TimeAmount
     private let maxIdlePerEndpoint: Int
     private let idleTimeout: TimeAmount
@@ -45,16 +43,13 @@ final class UpstreamPool {
     private var upstreams: [ClusterID: ClusterUpstream] = [:]
     private var nextTransport = 1
 
-    /// - Parameter timers: the loop's timer queue; nil makes the pool a queue of its own.
     init(
         eventLoop: any EventLoop,
         configuration: ProxyConfiguration,
-        timers: LoopTimerQueue? = nil,
         logger: Logger = Logger(label: "portico.upstream"),
         logGate: UpstreamLogGate = UpstreamLogGate()
     ) {
         self.eventLoop = eventLoop
-        self.timers = timers ?? LoopTimerQueue(eventLoop: eventLoop)
         self.connectTimeout = configuration.upstreamConnectTimeout
         self.maxIdlePerEndpoint = configuration.upstreamMaxIdlePerEndpoint
         self.idleTimeout = configuration.upstreamIdleTimeout
@@ -74,7 +69,7 @@ final class UpstreamPool {
         guard let list = self.idle[key] else { return nil }
         defer { if list.connections.isEmpty { self.idle[key] = nil } }
         while let connection = list.connections.popLast() {
-            connection.idleTimer?.clear()
+            connection.idleTimer.clear()
             connection.onClose = nil
             if connection.isActive {
                 connection.reusedTransport = true
@@ -191,8 +186,7 @@ final class UpstreamPool {
             return
         }
         let connection = HTTP2UpstreamConnection(
-            endpoint: endpoint, usesTLS: upstream.upstream.tls != nil, idleTimeout: self.idleTimeout, eventLoop: self.eventLoop,
-            timers: self.timers
+            endpoint: endpoint, usesTLS: upstream.upstream.tls != nil, idleTimeout: self.idleTimeout, eventLoop: self.eventLoop
         )
         upstream.add(connection)
         connection.openStream(completion)
@@ -349,10 +343,22 @@ final class UpstreamPool {
         let list = existing ?? IdleConnections()
         if existing == nil { self.idle[key] = list }
         connection.onClose = self.evictOnClose
-        let timer = connection.idleTimer ?? self.timers.makeTimer { [weak connection] in connection?.close() }
-        connection.idleTimer = timer
-        timer.set(self.eventLoop.now + self.idleTimeout)
+        let deadline = self.eventLoop.now + self.idleTimeout
+        if connection.idleTimer.set(deadline) { self.scheduleIdleTimer(connection, at: deadline) }
         list.connections.append(connection)
+    }
+
+    private func scheduleIdleTimer(_ connection: UpstreamConnection, at deadline: NIODeadline) {
+        let eventLoop = self.eventLoop
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            switch connection.idleTimer.fired(now: eventLoop.now) {
+            case .expired: connection.close()
+            case .reschedule(let later):
+                if let self { self.scheduleIdleTimer(connection, at: later) }
+            case .none: ()
+            }
+        }
+        connection.idleTimer.scheduled(task, at: deadline)
     }
 
     /// Closes every idle connection and retires every HTTP/2 connection (shutdown).
