@@ -6,7 +6,7 @@ extension ChannelPipeline.SynchronousOperations {
     /// Sets up a downstream HTTP/1.1 connection of the edge proxy, front to back:
     ///
     /// 1. `ConnectionTimeoutHandler`: idle keep-alive and request-head timeouts, on raw bytes;
-    /// 2. NIO's request decoder (llhttp), limited to `maxHeaderBytes`;
+    /// 2. `HTTP1RequestDecoder`, Portico's own, with heads limited to `maxHeaderBytes`;
     /// 3. `ProxyHandler`: one request at a time, answered in order (it holds what a client
     ///    pipelines, see `PipelinedRequests`), routing (with the scheme's redirect and HSTS
     ///    rules), upstream exchange and relaying, the answer to a malformed request (400, or 431
@@ -32,20 +32,7 @@ extension ChannelPipeline.SynchronousOperations {
         // `handlerN` for it, about 300 instructions per handler on every new connection (and on
         // every HTTP/2 stream).
         try self.addHandler(timeouts, name: "portico.timeouts")
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = configuration.maxHeaderBytes
-        limits.maxHeaderFieldSize = configuration.maxHeaderBytes
-        // What `configureHTTPServerPipeline` builds, with Portico's response encoder (inside
-        // ProxyHandler) in place of NIO's, and without NIO's error handler (ProxyHandler answers parser errors itself,
-        // see its `answer`), its outbound header validator (every response header is either
-        // parsed from an upstream by llhttp, which rejects CR, LF and NUL, or written by Portico
-        // from validated configuration) or its pipelining handler (ProxyHandler's job too).
-        try self.addHandler(
-            ByteToMessageHandler(
-                HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)
-            ),
-            name: "portico.http1.decoder"
-        )
+        try self.addHandler(HTTP1RequestDecoder(maxHeadBytes: configuration.maxHeaderBytes), name: "portico.http1.decoder")
         try self.addHandler(
             ProxyHandler(
                 routes: routes,

@@ -9,7 +9,7 @@ internal import NIOHPACK
 /// The edge turns NIO's check off and `HTTP2RequestValidation` applies these instead, to what
 /// clients send. What Portico sends needs no second look: NIO's HTTP/1-to-HTTP/2 codec
 /// lowercases names and drops connection-specific fields, and the fields themselves come from
-/// llhttp (tokens for names; no CR, LF or NUL in values), from an HTTP/2 upstream whose own
+/// `HTTP1RequestDecoder` or llhttp (tokens for names; no CR, LF or NUL in values), from an HTTP/2 upstream whose own
 /// NIO handler validates, or from Portico's fixed responses.
 ///
 /// Extended CONNECT (RFC 8441) is not offered, so `:protocol` is refused like any unknown

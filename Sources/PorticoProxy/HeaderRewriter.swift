@@ -153,25 +153,10 @@ enum HeaderRewriter {
     }
 
     private static func appendNamedHeaders(ofBytes bytes: UnsafeBufferPointer<UInt8>, to names: inout [String]) {
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
-            var lower = start
-            var upper = end
-            while lower < upper, Self.isSpace(bytes[lower]) { lower += 1 }
-            while upper > lower, Self.isSpace(bytes[upper - 1]) { upper -= 1 }
-            if lower < upper {
-                let name = UnsafeBufferPointer(rebasing: bytes[lower..<upper])
-                if !HeaderPresence.flags(forBytes: name).contains(.hopByHop) {
-                    names.append(String(decoding: name, as: UTF8.self))
-                }
+        HTTP1Syntax.forEachListItem(in: bytes) { name in
+            if !HeaderPresence.flags(forBytes: name).contains(.hopByHop) {
+                names.append(String(decoding: name, as: UTF8.self))
             }
-            start = end + 1
         }
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }

@@ -255,7 +255,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parserError = error as? HTTPParserError, self.downstream == .http1 {
+        if let parserError = error as? HTTP1RequestError, self.downstream == .http1 {
             if case .proxying(let exchange) = self.state, exchange.requestEndReceived || !self.pipelined.isEmpty {
                 // The error is in a later request: it is answered in its turn, after the
                 // response under way (unless the connection is closing after that anyway).
@@ -280,8 +280,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .idle = self.state { self.closeDownstream(context: context) }
     }
 
-    /// Answers a malformed request (HTTP/1): 431 when its head is over `maxHeaderBytes`, as
-    /// nginx does, else 400; always with `Connection: close`, and only when no response is
+    /// Answers a malformed request (HTTP/1) with the status `HTTP1RequestDecoder` gave its
+    /// error (431 for a head over `maxHeaderBytes`, 501 for a transfer coding other than
+    /// chunked, 505 for an HTTP version other than 1.x, 400 for the rest); always with `Connection: close`, and only when no response is
     /// under way (a second head in the middle of one would corrupt it) or already sent for the
     /// request the error is in (its body, being dropped). The connection closes after any
     /// parser error; one in a pipelined request waits in `pipelined` until the response before
@@ -290,7 +291,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// This is done here rather than by NIO's `HTTPServerProtocolErrorHandler`, which would
     /// have to unwrap every response part it passes on to know whether one is under way (a
     /// runtime cast each, three per response); this handler knows it from its own state.
-    private func answer(_ error: HTTPParserError, context: ChannelHandlerContext) {
+    private func answer(_ error: HTTP1RequestError, context: ChannelHandlerContext) {
         // A request cut short by the connection's end is no one's to answer.
         guard context.channel.isActive else { return }
         switch self.state {
@@ -302,7 +303,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         default:
             break
         }
-        let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let status = error.status
         let (head, body) = LocalResponse.make(status, version: .http1_1, close: true, allocator: context.channel.allocator)
         self.recordMalformed(status: status, bytesSent: body.readableBytes)
         self.send(.head(head), context: context)

@@ -30,7 +30,7 @@ enum UpgradeSwitch {
 
         self.remove(UpstreamRequestEncoder.self, from: upstream)
         self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstream)
-        self.remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: downstream)
+        self.remove(HTTP1RequestDecoder.self, from: downstream)
         self.remove(ConnectionTimeoutHandler.self, from: downstream)
     }
 

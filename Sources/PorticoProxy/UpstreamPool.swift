@@ -154,7 +154,7 @@ final class UpstreamPool {
         let key = Key(endpoint: endpoint, transport: upstream?.transport ?? 0)
         self.open(endpoint, upstream: upstream) { channel in
             // What `addHTTPClientHandlers` builds, with Portico's request encoder in place of
-            // NIO's. Request headers come from a client through llhttp or NIO's HTTP/2 codec (both
+            // NIO's. Request headers come from a client through `HTTP1RequestDecoder` or NIO's HTTP/2 codec (both
             // reject CR, LF and NUL) or from Portico itself: no per-header re-validation.
             let decoder = HTTPResponseDecoder(leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes)
             let encoder = UpstreamRequestEncoder(responseDecoder: decoder)

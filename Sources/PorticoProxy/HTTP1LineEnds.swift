@@ -1,0 +1,35 @@
+/// Finds where a block of CRLF-ended lines ends (a request head, a trailer section: the first
+/// empty line), a few bytes at a time as they arrive, and refuses a bare LF on the way.
+///
+/// RFC 9112 lets a recipient take a bare LF as a line end; llhttp, which Portico used before,
+/// refuses it, as do Envoy and HAProxy by default, and so does this: a proxy that splits lines
+/// where its upstream does not is a smuggling vector.
+struct HTTP1LineEnds {
+    /// Where the line being searched starts: after a partial block, the search resumes there.
+    private(set) var lineStart = 0
+
+    /// Continues the search in `bytes` (the same block, grown since the last call) and returns
+    /// the offset just past the empty line that ends the block, or nil while it has not come.
+    mutating func blockEnd(in bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> Int? {
+        var index = self.lineStart
+        let count = bytes.count
+        while index < count {
+            guard bytes[index] == HTTP1Syntax.lf else {
+                index += 1
+                continue
+            }
+            guard index > 0, bytes[index - 1] == HTTP1Syntax.cr else { throw .malformed("line ended by LF without CR") }
+            if index - 1 == self.lineStart {
+                self.lineStart = 0
+                return index + 1
+            }
+            index += 1
+            self.lineStart = index
+        }
+        return nil
+    }
+
+    mutating func reset() {
+        self.lineStart = 0
+    }
+}

@@ -1,0 +1,85 @@
+/// The byte classes of HTTP/1 syntax (RFC 9110 section 5.6, RFC 9112), as bit sets: a class
+/// test is a shift and a mask, with no branch per character range.
+enum HTTP1Syntax {
+    static let cr = UInt8(ascii: "\r")
+    static let lf = UInt8(ascii: "\n")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let colon = UInt8(ascii: ":")
+
+    /// `tchar`: the characters of a method, a field name, a transfer coding.
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool {
+        Self.isIn(byte, low: Self.tokenLow, high: Self.tokenHigh)
+    }
+
+    /// A byte of a field value: visible ASCII, space, tab, and `obs-text` (0x80 and up). Every
+    /// other control byte, NUL, CR and LF among them, is refused: a value with one could split
+    /// into two fields or two messages on the upstream side.
+    @inline(__always)
+    static func isFieldValue(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || Self.isIn(byte, low: Self.valueLow, high: Self.valueHigh)
+    }
+
+    /// A byte of a request target: visible ASCII (a URI is ASCII, RFC 3986; llhttp, which
+    /// Portico used before, refuses the rest too), no space, no control byte.
+    @inline(__always)
+    static func isTarget(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == Self.space || byte == Self.tab
+    }
+
+    /// Calls `body` with each item of a comma-separated list (RFC 9110 section 5.6.1), the
+    /// spaces and tabs around it dropped; empty items are skipped.
+    @inline(__always)
+    static func forEachListItem(in value: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        while start < value.count {
+            var end = start
+            while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
+            var lower = start
+            var upper = end
+            while lower < upper, Self.isWhitespace(value[lower]) { lower += 1 }
+            while upper > lower, Self.isWhitespace(value[upper - 1]) { upper -= 1 }
+            if lower < upper { body(UnsafeBufferPointer(rebasing: value[lower..<upper])) }
+            start = end + 1
+        }
+    }
+
+    /// The value of an ASCII hexadecimal digit, or nil.
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte &- UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte &- UInt8(ascii: "a") &+ 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte &- UInt8(ascii: "A") &+ 10)
+        default: nil
+        }
+    }
+
+    @inline(__always)
+    private static func isIn(_ byte: UInt8, low: UInt64, high: UInt64) -> Bool {
+        if byte < 64 { return low & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return high & (1 << UInt64(byte - 64)) != 0 }
+        return false
+    }
+
+    private static let tokenLow: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: false)
+    private static let tokenHigh: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: true)
+    /// Tab, and 0x20 to 0x7E.
+    private static let valueLow: UInt64 = (1 << 9) | (~UInt64(0) << 32)
+    private static let valueHigh: UInt64 = ~UInt64(0) >> 1
+
+    private static func mask(of characters: StaticString, high: Bool) -> UInt64 {
+        var mask: UInt64 = 0
+        let bytes = UnsafeBufferPointer(start: characters.utf8Start, count: characters.utf8CodeUnitCount)
+        for byte in bytes where (byte >= 64) == high && byte < 128 {
+            mask |= 1 << UInt64(high ? byte - 64 : byte)
+        }
+        return mask
+    }
+}
