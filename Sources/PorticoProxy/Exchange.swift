@@ -72,7 +72,8 @@ final class Exchange {
         self.path = downstreamHead.uri
         self.downstreamVersion = downstreamHead.version
         // An HTTP/2 request is a stream: the connection outlives it whatever the head says.
-        self.downstreamKeepAlive = downstreamHead.version.major >= 2 || downstreamHead.isKeepAlive
+        self.downstreamKeepAlive =
+            downstreamHead.version.major >= 2 || HTTP1KeepAlive.isKeepAlive(downstreamHead.headers, version: downstreamHead.version)
         self.start = start
     }
 }

@@ -10,7 +10,7 @@ enum HTTP1ChunkSizeLine {
 
     /// Reads the line at the start of `bytes`: the chunk size and the bytes the line took, or
     /// nil while its LF has not come.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> (size: Int, lineLength: Int)? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> (size: Int, lineLength: Int)? {
         var index = 0
         var size = 0
         var significant = 0
@@ -38,7 +38,7 @@ enum HTTP1ChunkSizeLine {
         return (size, index + 2)
     }
 
-    private static func needMore(_ count: Int) throws(HTTP1RequestError) -> (size: Int, lineLength: Int)? {
+    private static func needMore(_ count: Int) throws(HTTP1ParseError) -> (size: Int, lineLength: Int)? {
         guard count < Self.maxBytes else { throw .malformed("chunk size line too long") }
         return nil
     }

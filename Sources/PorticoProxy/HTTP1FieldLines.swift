@@ -16,8 +16,8 @@ enum HTTP1FieldLines {
         _ bytes: UnsafeBufferPointer<UInt8>,
         from start: Int,
         into fields: inout [(String, String)],
-        inspect: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> Void
-    ) throws(HTTP1RequestError) -> Int {
+        inspect: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Void
+    ) throws(HTTP1ParseError) -> Int {
         var index = start
         let count = bytes.count
         while true {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds where a block of CRLF-ended lines ends (a request head, a trailer section: the first
 /// empty line), a few bytes at a time as they arrive, and refuses a bare LF on the way.
 ///
@@ -10,14 +18,15 @@ struct HTTP1LineEnds {
 
     /// Continues the search in `bytes` (the same block, grown since the last call) and returns
     /// the offset just past the empty line that ends the block, or nil while it has not come.
-    mutating func blockEnd(in bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> Int? {
+    mutating func blockEnd(in bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Int? {
         var index = self.lineStart
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return nil }
         while index < count {
-            guard bytes[index] == HTTP1Syntax.lf else {
-                index += 1
-                continue
-            }
+            // libc's `memchr` compares 16 or 32 bytes a step; a byte loop cost about 700
+            // instructions a head.
+            guard let found = memchr(base + index, Int32(HTTP1Syntax.lf), count - index) else { return nil }
+            index = UnsafeRawPointer(found) - UnsafeRawPointer(base)
             guard index > 0, bytes[index - 1] == HTTP1Syntax.cr else { throw .malformed("line ended by LF without CR") }
             if index - 1 == self.lineStart {
                 self.lineStart = 0
@@ -27,9 +36,5 @@ struct HTTP1LineEnds {
             self.lineStart = index
         }
         return nil
-    }
-
-    mutating func reset() {
-        self.lineStart = 0
     }
 }

@@ -13,7 +13,7 @@ internal import NIOHTTP1
 /// strict as llhttp's or stricter; `HTTP1RequestDecoderDifferentialTests` feed both the same
 /// generated and hostile requests.
 ///
-/// A malformed request goes down the pipeline as an `HTTP1RequestError` (`ProxyHandler`
+/// A malformed request goes down the pipeline as an `HTTP1ParseError` (`ProxyHandler`
 /// answers it and closes); nothing is read after it. Nor after a request that asks for the
 /// connection to close (as llhttp and nginx), or an upgrade request: the connection either
 /// switches protocols (`UpgradeSwitch` removes this handler) or closes, and bytes a client
@@ -24,12 +24,7 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
 
     private enum State {
         case head
-        case body(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        /// The CRLF after a chunk's data.
-        case chunkDataEnd
-        case trailers
+        case body(HTTP1BodyReader)
         /// An upgrade request, or one after which the connection closes, has ended.
         case finished
         case failed
@@ -38,7 +33,7 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
     private let maxHeadBytes: Int
     private var state = State.head
     /// Bytes of a head, chunk line or trailer section not yet complete, from earlier reads.
-    private var held: ByteBuffer?
+    private var held = HTTP1HeldBytes()
     private var lineEnds = HTTP1LineEnds()
     /// The request being read is the connection's last (an upgrade request, or one that asks
     /// for the connection to close): reading stops after its end.
@@ -53,17 +48,11 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.removed = true
-        self.held = nil
+        _ = self.held.take()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var input = self.unwrapInboundIn(data)
-        if var held = self.held {
-            self.held = nil
-            if held.readerIndex > 0 { held.discardReadBytes() }
-            held.writeBuffer(&input)
-            input = held
-        }
+        var input = self.held.joined(with: self.unwrapInboundIn(data))
         do {
             try self.decode(&input, context: context)
         } catch {
@@ -71,64 +60,42 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
             input.moveReaderIndex(to: input.writerIndex)
             context.fireErrorCaught(error)
         }
-        if input.readableBytes > 0, !self.removed {
-            self.held = input
-        }
+        if !self.removed { self.held.keep(input) }
     }
 
     private func decode(_ input: inout ByteBuffer, context: ChannelHandlerContext) throws {
-        while input.readableBytes > 0, !self.removed {
+        // A body's end can come without a byte more (its last bytes were the previous step),
+        // so each state says itself when it needs more.
+        while !self.removed {
             switch self.state {
             case .head:
-                guard let parsed = try self.readHead(&input) else { return }
+                guard input.readableBytes > 0, let parsed = try self.readHead(&input) else { return }
                 self.lastRequest = parsed.switchesProtocols || parsed.closesAfter
                 switch parsed.framing {
                 case .none:
                     self.fire(.head(parsed.head), context: context)
                     self.end(trailers: nil, context: context)
                 case .length(let length):
-                    self.state = .body(remaining: length)
+                    self.state = .body(HTTP1BodyReader(.length(length), maxTrailerBytes: self.maxHeadBytes))
                     self.fire(.head(parsed.head), context: context)
                 case .chunked:
-                    self.state = .chunkSize
+                    self.state = .body(HTTP1BodyReader(.chunked, maxTrailerBytes: self.maxHeadBytes))
                     self.fire(.head(parsed.head), context: context)
                 }
-            case .body(let remaining):
-                let taken = self.readBody(&input, remaining: remaining, context: context)
-                if taken == remaining {
-                    self.end(trailers: nil, context: context)
-                } else {
-                    self.state = .body(remaining: remaining - taken)
+            case .body(var reader):
+                let step = try reader.next(&input)
+                self.state = .body(reader)
+                switch step {
+                case .body(let bytes): self.fire(.body(bytes), context: context)
+                case .end(let trailers): self.end(trailers: trailers, context: context)
+                case .needMore: return
                 }
-            case .chunkSize:
-                let line = try input.withUnsafeReadableBytes { try HTTP1ChunkSizeLine.parse($0.bindMemory(to: UInt8.self)) }
-                guard let (size, length) = line else { return }
-                input.moveReaderIndex(forwardBy: length)
-                self.state = size == 0 ? .trailers : .chunkData(remaining: size)
-            case .chunkData(let remaining):
-                let taken = self.readBody(&input, remaining: remaining, context: context)
-                self.state = taken == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - taken)
-            case .chunkDataEnd:
-                guard input.readableBytes >= 2 else {
-                    if input.readableBytes == 1, input.getInteger(at: input.readerIndex, as: UInt8.self) != HTTP1Syntax.cr {
-                        throw HTTP1RequestError.malformed("chunk data longer than its size")
-                    }
-                    return
-                }
-                guard input.readInteger(as: UInt16.self) == Self.crlf else {
-                    throw HTTP1RequestError.malformed("chunk data longer than its size")
-                }
-                self.state = .chunkSize
-            case .trailers:
-                guard let trailers = try self.readTrailers(&input) else { return }
-                self.end(trailers: trailers.isEmpty ? nil : trailers, context: context)
             case .finished, .failed:
                 input.moveReaderIndex(to: input.writerIndex)
+                return
             }
         }
     }
-
-    private static let crlf = UInt16(HTTP1Syntax.cr) << 8 | UInt16(HTTP1Syntax.lf)
 
     /// A complete head, or nil while its blank line has not come. CR and LF bytes before a
     /// request line are skipped, as llhttp does (RFC 9112 section 2.2: some clients send CRLF
@@ -143,44 +110,15 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
         let found = try input.withUnsafeReadableBytes { raw -> (Int, HTTP1RequestHeadParser.Parsed)? in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let end = try self.lineEnds.blockEnd(in: bytes) else { return nil }
-            guard end <= maxHeadBytes else { throw HTTP1RequestError.headTooLarge }
+            guard end <= maxHeadBytes else { throw HTTP1ParseError.headTooLarge }
             return (end, try HTTP1RequestHeadParser.parse(UnsafeBufferPointer(rebasing: bytes[0..<end])))
         }
         guard let (length, parsed) = found else {
-            if input.readableBytes > maxHeadBytes { throw HTTP1RequestError.headTooLarge }
+            if input.readableBytes > maxHeadBytes { throw HTTP1ParseError.headTooLarge }
             return nil
         }
         input.moveReaderIndex(forwardBy: length)
         return parsed
-    }
-
-    /// The trailer section after the last chunk (empty when there are no trailers), or nil
-    /// while it has not come whole.
-    private func readTrailers(_ input: inout ByteBuffer) throws -> HTTPHeaders? {
-        let maxHeadBytes = self.maxHeadBytes
-        let found = try input.withUnsafeReadableBytes { raw -> (Int, HTTPHeaders)? in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard let end = try self.lineEnds.blockEnd(in: bytes) else { return nil }
-            guard end <= maxHeadBytes else { throw HTTP1RequestError.trailersTooLarge }
-            guard end > 2 else { return (end, HTTPHeaders()) }
-            var fields: [(String, String)] = []
-            _ = try HTTP1FieldLines.read(UnsafeBufferPointer(rebasing: bytes[0..<end]), from: 0, into: &fields) { _, _ in }
-            return (end, HTTPHeaders(fields))
-        }
-        guard let (length, trailers) = found else {
-            if input.readableBytes > maxHeadBytes { throw HTTP1RequestError.trailersTooLarge }
-            return nil
-        }
-        input.moveReaderIndex(forwardBy: length)
-        return trailers
-    }
-
-    /// Hands on up to `remaining` body bytes as one part and returns how many.
-    private func readBody(_ input: inout ByteBuffer, remaining: Int, context: ChannelHandlerContext) -> Int {
-        let count = min(remaining, input.readableBytes)
-        guard let slice = input.readSlice(length: count) else { return 0 }
-        self.fire(.body(slice), context: context)
-        return count
     }
 
     private func end(trailers: HTTPHeaders?, context: ChannelHandlerContext) {

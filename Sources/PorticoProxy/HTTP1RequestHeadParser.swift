@@ -32,11 +32,8 @@ enum HTTP1RequestHeadParser {
         var closesAfter: Bool
     }
 
-    /// Content-Length values up to 18 digits: any longer could overflow `Int`.
-    private static let maxContentLengthDigits = 18
-
     /// Parses the head in `bytes`, which ends with its blank line (see `HTTP1LineEnds`).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> Parsed {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Parsed {
         let count = bytes.count
         var index = 0
         while index < count, HTTP1Syntax.isToken(bytes[index]) { index += 1 }
@@ -60,7 +57,7 @@ enum HTTP1RequestHeadParser {
         var fields = Rules()
         var headers: [(String, String)] = []
         headers.reserveCapacity(12)
-        _ = try HTTP1FieldLines.read(bytes, from: index, into: &headers) { (name, value) throws(HTTP1RequestError) in
+        _ = try HTTP1FieldLines.read(bytes, from: index, into: &headers) { (name, value) throws(HTTP1ParseError) in
             try fields.inspect(name: name, value: value)
         }
         let framing = try fields.framing(version: version)
@@ -122,7 +119,7 @@ enum HTTP1RequestHeadParser {
 
     /// `HTTP/1.0` or `HTTP/1.1` and CRLF at `index`; a later 1.x is read as 1.1 (RFC 9110
     /// section 2.5). Another major version is answered 505, anything else 400.
-    private static func version(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) throws(HTTP1RequestError) -> HTTPVersion {
+    private static func version(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) throws(HTTP1ParseError) -> HTTPVersion {
         guard index + 10 <= bytes.count,
             bytes[index] == UInt8(ascii: "H"), bytes[index + 1] == UInt8(ascii: "T"),
             bytes[index + 2] == UInt8(ascii: "T"), bytes[index + 3] == UInt8(ascii: "P"),
@@ -133,7 +130,7 @@ enum HTTP1RequestHeadParser {
         let minor = bytes[index + 7] &- UInt8(ascii: "0")
         guard major < 10, minor < 10 else { throw .malformed("request line: invalid HTTP version") }
         guard major == 1 else {
-            throw HTTP1RequestError(status: .httpVersionNotSupported, reason: "HTTP/\(major).\(minor) over HTTP/1 framing")
+            throw HTTP1ParseError(status: .httpVersionNotSupported, reason: "HTTP/\(major).\(minor) over HTTP/1 framing")
         }
         return minor == 0 ? .http1_0 : .http1_1
     }
@@ -171,15 +168,14 @@ enum HTTP1RequestHeadParser {
     /// by field as the section is read.
     private struct Rules {
         var hostCount = 0
-        var contentLength: Int?
-        var chunked = false
-        var transferEncodingSeen = false
+        var framing = HTTP1FramingFields()
         var upgrade = false
         var connectionUpgrade = false
         var connectionClose = false
         var connectionKeepAlive = false
 
-        mutating func inspect(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) {
+        mutating func inspect(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) {
+            if try self.framing.inspect(name: name, value: value) { return }
             switch name.count {
             case 4:
                 if HeaderName.equals(name, "host") {
@@ -190,45 +186,20 @@ enum HTTP1RequestHeadParser {
                 if HeaderName.equals(name, "upgrade") { self.upgrade = !value.isEmpty }
             case 10:
                 if HeaderName.equals(name, "connection") { self.inspectConnection(value) }
-            case 14:
-                if HeaderName.equals(name, "content-length") {
-                    guard self.contentLength == nil else { throw .malformed("Content-Length sent twice") }
-                    self.contentLength = try Self.contentLength(value)
-                }
-            case 17:
-                if HeaderName.equals(name, "transfer-encoding") {
-                    guard !self.transferEncodingSeen else { throw .malformed("Transfer-Encoding sent twice") }
-                    self.transferEncodingSeen = true
-                    guard HeaderName.equals(value, "chunked") else { throw .unsupportedTransferCoding() }
-                    self.chunked = true
-                }
             default:
                 break
             }
         }
 
-        func framing(version: HTTPVersion) throws(HTTP1RequestError) -> BodyFraming {
+        func framing(version: HTTPVersion) throws(HTTP1ParseError) -> BodyFraming {
             if version == .http1_1, self.hostCount == 0 { throw .malformed("HTTP/1.1 request without Host") }
-            if self.chunked {
+            if self.framing.chunked {
                 guard version == .http1_1 else { throw .malformed("Transfer-Encoding in an HTTP/1.0 request") }
-                guard self.contentLength == nil else { throw .malformed("both Content-Length and Transfer-Encoding") }
+                try self.framing.validate()
                 return .chunked
             }
-            if let length = self.contentLength, length > 0 { return .length(length) }
+            if let length = self.framing.contentLength, length > 0 { return .length(length) }
             return .none
-        }
-
-        private static func contentLength(_ value: UnsafeBufferPointer<UInt8>) throws(HTTP1RequestError) -> Int {
-            guard !value.isEmpty, value.count <= HTTP1RequestHeadParser.maxContentLengthDigits else {
-                throw .malformed("invalid Content-Length")
-            }
-            var length = 0
-            for byte in value {
-                let digit = byte &- UInt8(ascii: "0")
-                guard digit < 10 else { throw .malformed("invalid Content-Length") }
-                length = length * 10 + Int(digit)
-            }
-            return length
         }
 
         /// The `Connection` options that matter to reading: `upgrade`, `close`, `keep-alive`

@@ -6,6 +6,8 @@ enum HTTP1Syntax {
     static let space = UInt8(ascii: " ")
     static let tab = UInt8(ascii: "\t")
     static let colon = UInt8(ascii: ":")
+    /// CR LF as a big-endian `UInt16`, as `ByteBuffer.readInteger` reads two bytes.
+    static let crlf = UInt16(cr) << 8 | UInt16(lf)
 
     /// `tchar`: the characters of a method, a field name, a transfer coding.
     @inline(__always)
@@ -18,7 +20,7 @@ enum HTTP1Syntax {
     /// into two fields or two messages on the upstream side.
     @inline(__always)
     static func isFieldValue(_ byte: UInt8) -> Bool {
-        byte >= 0x80 || Self.isIn(byte, low: Self.valueLow, high: Self.valueHigh)
+        byte >= 0x20 ? byte != 0x7F : byte == Self.tab
     }
 
     /// A byte of a request target: visible ASCII (a URI is ASCII, RFC 3986; llhttp, which
@@ -50,6 +52,19 @@ enum HTTP1Syntax {
         }
     }
 
+    /// A `Content-Length` value: digits only (no sign, no list), at most 18 of them, so that
+    /// it cannot overflow `Int`.
+    static func contentLength(_ value: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Int {
+        guard !value.isEmpty, value.count <= 18 else { throw .malformed("invalid Content-Length") }
+        var length = 0
+        for byte in value {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { throw .malformed("invalid Content-Length") }
+            length = length * 10 + Int(digit)
+        }
+        return length
+    }
+
     /// The value of an ASCII hexadecimal digit, or nil.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> Int? {
@@ -70,9 +85,6 @@ enum HTTP1Syntax {
 
     private static let tokenLow: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: false)
     private static let tokenHigh: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: true)
-    /// Tab, and 0x20 to 0x7E.
-    private static let valueLow: UInt64 = (1 << 9) | (~UInt64(0) << 32)
-    private static let valueHigh: UInt64 = ~UInt64(0) >> 1
 
     private static func mask(of characters: StaticString, high: Bool) -> UInt64 {
         var mask: UInt64 = 0

@@ -108,7 +108,7 @@ enum HeaderRewriter {
     /// Strips hop-by-hop headers from an upstream response. Returns whether the upstream asked
     /// to close its connection (so the pool must not keep it).
     static func rewriteResponse(_ head: inout HTTPResponseHead) -> Bool {
-        let upstreamCloses = !head.isKeepAlive
+        let upstreamCloses = !HTTP1KeepAlive.isKeepAlive(head.headers, version: head.version)
         self.removeHopByHop(&head.headers)
         return upstreamCloses
     }

@@ -14,7 +14,7 @@ struct PipelinedRequests {
     /// One held event: a request part, or the parse error that ended the request stream.
     enum Event {
         case part(HTTPServerRequestPart)
-        case parserError(HTTP1RequestError)
+        case parserError(HTTP1ParseError)
     }
 
     /// Requests held at most before reads stop. Clients rarely pipeline; four covers those that

@@ -255,7 +255,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parserError = error as? HTTP1RequestError, self.downstream == .http1 {
+        if let parserError = error as? HTTP1ParseError, self.downstream == .http1 {
             if case .proxying(let exchange) = self.state, exchange.requestEndReceived || !self.pipelined.isEmpty {
                 // The error is in a later request: it is answered in its turn, after the
                 // response under way (unless the connection is closing after that anyway).
@@ -291,7 +291,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// This is done here rather than by NIO's `HTTPServerProtocolErrorHandler`, which would
     /// have to unwrap every response part it passes on to know whether one is under way (a
     /// runtime cast each, three per response); this handler knows it from its own state.
-    private func answer(_ error: HTTP1RequestError, context: ChannelHandlerContext) {
+    private func answer(_ error: HTTP1ParseError, context: ChannelHandlerContext) {
         // A request cut short by the connection's end is no one's to answer.
         guard context.channel.isActive else { return }
         switch self.state {
@@ -337,7 +337,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the connection survives this request: always on HTTP/2, where a request is a
     /// stream and the connection's life is not the request's business.
     private func isKeepAlive(_ head: HTTPRequestHead) -> Bool {
-        self.downstream == .http2 || (head.isKeepAlive && !self.quiescing)
+        self.downstream == .http2 || (HTTP1KeepAlive.isKeepAlive(head.headers, version: head.version) && !self.quiescing)
     }
 
     private var shouldHoldReads: Bool {
@@ -589,7 +589,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         start: NIODeadline,
         context: ChannelHandlerContext
     ) {
-        let keepAlive = self.downstream == .http2 || (head.isKeepAlive && head.version.minor >= 1 && !self.quiescing)
+        let keepAlive =
+            self.downstream == .http2
+            || (HTTP1KeepAlive.isKeepAlive(head.headers, version: head.version) && head.version.minor >= 1 && !self.quiescing)
         self.state = .discardingRequestBody(keepAlive: keepAlive)
         self.recordLocal(head: head, source: source, status: .permanentRedirect, start: start, grpcStatus: nil)
         self.timeouts?.requestPhase(.discardingBody)

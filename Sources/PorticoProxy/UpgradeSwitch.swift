@@ -29,7 +29,7 @@ enum UpgradeSwitch {
         try upstream.addHandler(upstreamRelay)
 
         self.remove(UpstreamRequestEncoder.self, from: upstream)
-        self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstream)
+        self.remove(HTTP1ResponseDecoder.self, from: upstream)
         self.remove(HTTP1RequestDecoder.self, from: downstream)
         self.remove(ConnectionTimeoutHandler.self, from: downstream)
     }

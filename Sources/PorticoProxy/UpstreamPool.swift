@@ -91,7 +91,7 @@ final class UpstreamPool {
         completion: @escaping (Result<UpstreamConnection, ProxyError>) -> Void
     ) {
         if cluster.upstream.isPlainHTTP1 {
-            self.connectHTTP1(endpoint, upstream: nil, forUpgrade: forUpgrade, completion: completion)
+            self.connectHTTP1(endpoint, upstream: nil, completion: completion)
             return
         }
         guard let upstream = self.upstream(for: cluster) else {
@@ -101,7 +101,7 @@ final class UpstreamPool {
         if case .http2 = upstream.upstream.version, !forUpgrade {
             self.connectHTTP2(endpoint, upstream: upstream, completion: completion)
         } else {
-            self.connectHTTP1(endpoint, upstream: upstream, forUpgrade: forUpgrade, completion: completion)
+            self.connectHTTP1(endpoint, upstream: upstream, completion: completion)
         }
     }
 
@@ -148,18 +148,18 @@ final class UpstreamPool {
     private func connectHTTP1(
         _ endpoint: Endpoint,
         upstream: ClusterUpstream?,
-        forUpgrade: Bool,
         completion: @escaping (Result<UpstreamConnection, ProxyError>) -> Void
     ) {
         let key = Key(endpoint: endpoint, transport: upstream?.transport ?? 0)
         self.open(endpoint, upstream: upstream) { channel in
-            // What `addHTTPClientHandlers` builds, with Portico's request encoder in place of
-            // NIO's. Request headers come from a client through `HTTP1RequestDecoder` or NIO's HTTP/2 codec (both
-            // reject CR, LF and NUL) or from Portico itself: no per-header re-validation.
-            let decoder = HTTPResponseDecoder(leftOverBytesStrategy: forUpgrade ? .forwardBytes : .dropBytes)
+            // What `addHTTPClientHandlers` builds, with Portico's request encoder and response
+            // decoder in place of NIO's. Request headers come from a client through
+            // `HTTP1RequestDecoder` or NIO's HTTP/2 codec (both reject CR, LF and NUL) or from
+            // Portico itself: no per-header re-validation.
+            let decoder = HTTP1ResponseDecoder()
             let encoder = UpstreamRequestEncoder(responseDecoder: decoder)
             try channel.pipeline.syncOperations.addHandler(encoder)
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+            try channel.pipeline.syncOperations.addHandler(decoder)
             try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key, encoder: encoder))
         } completion: { result in
             switch result {

@@ -9,24 +9,24 @@ internal import NIOHTTP1
 /// `X-Forwarded-*` family).
 ///
 /// `UpstreamConnection`, the last handler, hands it its parts directly (`write(_:)`) rather
-/// than through the pipeline, where they would first pass NIO's response decoder: that
-/// decoder watches outbound parts to know which responses answer HEAD, and doing so cost
-/// about 4,600 instructions per request (a runtime cast and a generic metadata lookup per
-/// part). This encoder tells the decoder of each head itself, as NIO's request decoder tells
-/// its response encoder of each method. Parts written through the pipeline are encoded too.
+/// than through the pipeline: NIO's response decoder, which Portico used before, watched
+/// outbound parts there to know which responses answer HEAD, a runtime cast and a generic
+/// metadata lookup per part (about 4,600 instructions per request). This encoder tells the
+/// response decoder of each head itself (`HTTP1ResponseDecoder.requestSent`). Parts written
+/// through the pipeline are encoded too.
 final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = IOData
 
-    private let responseDecoder: HTTPResponseDecoder?
+    private let responseDecoder: HTTP1ResponseDecoder?
     private var context: ChannelHandlerContext?
     private var isChunked = false
     /// The size this connection's heads have needed (see `HTTP1HeadBytes`).
     private var headSizeHint = HTTP1HeadBytes.HeadSizeHint()
 
-    /// `responseDecoder`: the decoder of this channel's responses, to be told of each request
-    /// head that `write(_:)` sends past it; nil when every part goes through the pipeline.
-    init(responseDecoder: HTTPResponseDecoder? = nil) {
+    /// `responseDecoder`: the decoder of this channel's responses, told of each request head
+    /// sent; nil when nothing reads the responses as HTTP/1 (tests of the encoding alone).
+    init(responseDecoder: HTTP1ResponseDecoder? = nil) {
         self.responseDecoder = responseDecoder
     }
 
@@ -45,7 +45,6 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     /// Sends a part from this handler's place in the pipeline, past the handlers above it.
     func write(_ part: HTTPClientRequestPart) {
         guard let context = self.context else { return }
-        if case .head = part { self.responseDecoder?.write(data: part) }
         self.encode(part, context: context, promise: nil)
     }
 
@@ -56,6 +55,7 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     private func encode(_ part: HTTPClientRequestPart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         switch part {
         case .head(var head):
+            self.responseDecoder?.requestSent(head.method)
             self.isChunked = HTTP1BodyFraming.frame(
                 &head.headers,
                 body: .ofRequest(head.method),

@@ -59,7 +59,7 @@ enum HTTP1RequestDecoding {
                 try drain()
             } catch {
                 try drain()
-                events.append(.error(status: (error as? HTTP1RequestError)?.status.code ?? 0))
+                events.append(.error(status: (error as? HTTP1ParseError)?.status.code ?? 0))
                 break
             }
         }
