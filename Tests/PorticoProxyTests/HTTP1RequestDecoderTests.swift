@@ -43,7 +43,7 @@ import Testing
         #expect(try Decoding.portico(request.map { [$0] }) == whole, "one byte a read")
     }
 
-    @Test func aBodyComesAsSlicesOfTheReadsWithoutWaitingForItsEnd() throws {
+    @Test func aBodyIsHandedOnAsItArrivesWithoutWaitingForItsEnd() throws {
         let channel = EmbeddedChannel(handler: HTTP1RequestDecoder(maxHeadBytes: 8192))
         try channel.writeInbound(ByteBuffer(string: "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabcd"))
         #expect(try channel.readInbound(as: HTTPServerRequestPart.self).map { if case .head = $0 { true } else { false } } == true)
