@@ -83,15 +83,9 @@ enum HTTP1Syntax {
         return false
     }
 
-    private static let tokenLow: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: false)
-    private static let tokenHigh: UInt64 = Self.mask(of: "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", high: true)
-
-    private static func mask(of characters: StaticString, high: Bool) -> UInt64 {
-        var mask: UInt64 = 0
-        let bytes = UnsafeBufferPointer(start: characters.utf8Start, count: characters.utf8CodeUnitCount)
-        for byte in bytes where (byte >= 64) == high && byte < 128 {
-            mask |= 1 << UInt64(high ? byte - 64 : byte)
-        }
-        return mask
-    }
+    /// `tchar` as two bit sets (bytes 0-63, 64-127): the 15 symbols of RFC 9110's `tchar`, digits and letters.
+    /// Literals, not computed: a computed static is a lazy global, and each test of a byte
+    /// went through `swift_once` first (`HTTP1SyntaxTests` checks them against the RFC's list).
+    static let tokenLow: UInt64 = 0x03FF_6CFA_0000_0000
+    static let tokenHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
 }
