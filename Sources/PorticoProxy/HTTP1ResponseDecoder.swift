@@ -36,6 +36,17 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
     /// Methods of the requests sent whose final responses have not come yet, oldest first.
     private var methods: [HTTPMethod] = []
     private var removed = false
+    /// The handler that parts go to directly, past the pipeline (see `deliver(to:)`).
+    private var receiver: UpstreamConnection?
+
+    /// Hands parts to `receiver` directly instead of down the pipeline: through it, each part
+    /// was wrapped in `NIOAny` and cast back by the receiver (about 500 instructions a part,
+    /// three a response), and the receiver's copy of a head kept the decoder's alive, so that
+    /// removing hop-by-hop headers copied the whole header list. The pipeline's events
+    /// (read complete, writability, close) still reach `receiver` the usual way.
+    func deliver(to receiver: UpstreamConnection) {
+        self.receiver = receiver
+    }
 
     /// The connection sent a request: its response is read next, after any before it.
     func requestSent(_ method: HTTPMethod) {
@@ -44,6 +55,8 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.removed = true
+        // The receiver holds this decoder (through its encoder): the cycle ends here.
+        self.receiver = nil
         if let held = self.held.take(), case .finished = self.state {
             context.fireChannelRead(NIOAny(held))
         }
@@ -64,7 +77,7 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
     func channelInactive(context: ChannelHandlerContext) {
         if case .body(let reader) = self.state, reader.endsWithConnection {
             self.state = .finished
-            context.fireChannelRead(self.wrapInboundOut(.end(nil)))
+            self.emit(.end(nil), context: context)
         }
         context.fireChannelInactive()
     }
@@ -80,26 +93,29 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
                     continue
                 }
                 let method = self.methods.isEmpty ? .GET : self.methods.removeFirst()
-                context.fireChannelRead(self.wrapInboundOut(.head(parsed.head)))
+                let declared = parsed.declared
+                // Consumed, so that the head handed on holds the only reference to its header
+                // list (hop-by-hop removal then edits it in place).
+                self.emit(.head((consume parsed).head), context: context)
                 if status == .switchingProtocols {
                     self.state = .finished
-                    context.fireChannelRead(self.wrapInboundOut(.end(nil)))
+                    self.emit(.end(nil), context: context)
                     return
                 }
-                if let framing = HTTP1ResponseHeadParser.bodyFraming(status: status, method: method, declared: parsed.declared) {
+                if let framing = HTTP1ResponseHeadParser.bodyFraming(status: status, method: method, declared: declared) {
                     self.state = .body(HTTP1BodyReader(framing, maxTrailerBytes: Self.maxHeadBytes))
                 } else {
-                    context.fireChannelRead(self.wrapInboundOut(.end(nil)))
+                    self.emit(.end(nil), context: context)
                 }
             case .body(var reader):
                 let step = try reader.next(&input)
                 self.state = .body(reader)
                 switch step {
                 case .body(let bytes):
-                    context.fireChannelRead(self.wrapInboundOut(.body(bytes)))
+                    self.emit(.body(bytes), context: context)
                 case .end(let trailers):
                     self.state = .head
-                    context.fireChannelRead(self.wrapInboundOut(.end(trailers)))
+                    self.emit(.end(trailers), context: context)
                 case .needMore:
                     return
                 }
@@ -110,6 +126,15 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
                 input.moveReaderIndex(to: input.writerIndex)
                 return
             }
+        }
+    }
+
+    @inline(__always)
+    private func emit(_ part: consuming HTTPClientResponsePart, context: ChannelHandlerContext) {
+        if let receiver = self.receiver {
+            receiver.received(consume part)
+        } else {
+            context.fireChannelRead(self.wrapInboundOut(part))
         }
     }
 

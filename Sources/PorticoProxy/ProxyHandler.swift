@@ -762,9 +762,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 // MARK: - Upstream events
 
 extension ProxyHandler: UpstreamDelegate {
-    func upstreamReceived(_ part: HTTPClientResponsePart) {
+    func upstreamReceived(_ part: consuming HTTPClientResponsePart) {
         guard case .proxying(let exchange) = self.state, let context = self.context else { return }
-        switch part {
+        switch consume part {
         case .head(var head):
             if head.status == .switchingProtocols, exchange.facts.upgrade != nil {
                 self.relaySwitchingProtocols(head, exchange: exchange, context: context)

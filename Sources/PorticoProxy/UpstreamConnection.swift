@@ -4,7 +4,9 @@ internal import PorticoRouteTable
 
 /// What an upstream connection reports to the exchange that currently uses it.
 protocol UpstreamDelegate: AnyObject {
-    func upstreamReceived(_ part: HTTPClientResponsePart)
+    /// Consuming: a head that arrives here as the only reference to its header list can have
+    /// headers removed in place, without copying the list first.
+    func upstreamReceived(_ part: consuming HTTPClientResponsePart)
     func upstreamReadComplete()
     func upstreamWritabilityChanged(isWritable: Bool)
     /// The connection closed or failed; it is unusable from now on.
@@ -14,7 +16,8 @@ protocol UpstreamDelegate: AnyObject {
 /// One keep-alive HTTP/1.1 connection to an upstream endpoint (cleartext or TLS), or one
 /// HTTP/2 stream of an `HTTP2UpstreamConnection`, as the last handler of its channel: it
 /// relays response parts to the exchange that holds it and lets that exchange pause reading
-/// when the downstream side cannot take more (backpressure).
+/// when the downstream side cannot take more (backpressure). On an HTTP/1 connection the parts
+/// come straight from `HTTP1ResponseDecoder` (`received(_:)`); on a stream, down its pipeline.
 ///
 /// In its pool (no delegate) it expects silence: any response byte means the upstream is
 /// confused, so the connection is closed; a close evicts it from the pool.
@@ -79,12 +82,17 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.received(self.unwrapInboundIn(data))
+    }
+
+    /// A response part, from the pipeline or straight from `HTTP1ResponseDecoder`.
+    func received(_ part: consuming HTTPClientResponsePart) {
         guard let delegate = self.delegate else {
             // A response nobody asked for: the connection's framing can no longer be trusted.
-            context.close(promise: nil)
+            self.context?.close(promise: nil)
             return
         }
-        delegate.upstreamReceived(self.unwrapInboundIn(data))
+        delegate.upstreamReceived(consume part)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -160,7 +160,9 @@ final class UpstreamPool {
             let encoder = UpstreamRequestEncoder(responseDecoder: decoder)
             try channel.pipeline.syncOperations.addHandler(encoder)
             try channel.pipeline.syncOperations.addHandler(decoder)
-            try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, poolKey: key, encoder: encoder))
+            let connection = UpstreamConnection(endpoint: endpoint, poolKey: key, encoder: encoder)
+            try channel.pipeline.syncOperations.addHandler(connection)
+            decoder.deliver(to: connection)
         } completion: { result in
             switch result {
             case .success(let channel):

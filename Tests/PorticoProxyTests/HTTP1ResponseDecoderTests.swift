@@ -5,6 +5,7 @@ import PorticoTestSupport
 import Testing
 
 @testable import PorticoProxy
+import PorticoRouteTable
 
 /// Portico's HTTP/1 response decoder: framing by status and request method, the 101 switch,
 /// bodies that end with the connection, refusals, and a differential run against llhttp
@@ -187,5 +188,43 @@ import Testing
                 #expect(HTTP1KeepAlive.isKeepAlive(headers, version: version) == expected, "\(version) \(options)")
             }
         }
+    }
+}
+
+/// The pooled connection's wiring: the decoder hands parts straight to `UpstreamConnection`,
+/// which holds the decoder through its encoder, and the cycle ends with the channel.
+@Suite struct HTTP1ResponseDeliveryTests {
+    final class Recorder: UpstreamDelegate {
+        var parts: [HTTPClientResponsePart] = []
+        func upstreamReceived(_ part: consuming HTTPClientResponsePart) { self.parts.append(part) }
+        func upstreamReadComplete() {}
+        func upstreamWritabilityChanged(isWritable: Bool) {}
+        func upstreamClosed() {}
+    }
+
+    @Test func partsGoStraightToTheConnectionAndNothingOutlivesTheChannel() throws {
+        weak var weakDecoder: HTTP1ResponseDecoder?
+        weak var weakConnection: UpstreamConnection?
+        let recorder = Recorder()
+        try {
+            let channel = EmbeddedChannel()
+            let decoder = HTTP1ResponseDecoder()
+            let encoder = UpstreamRequestEncoder(responseDecoder: decoder)
+            let connection = UpstreamConnection(endpoint: Endpoint(host: "127.0.0.1", port: 1), encoder: encoder)
+            try channel.pipeline.syncOperations.addHandlers([encoder, decoder, connection])
+            decoder.deliver(to: connection)
+            connection.delegate = recorder
+            weakDecoder = decoder
+            weakConnection = connection
+            connection.write(.head(HTTPRequestHead(version: .http1_1, method: .HEAD, uri: "/", headers: ["Host": "a"])))
+            try channel.writeInbound(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"))
+            #expect(try channel.readInbound(as: HTTPClientResponsePart.self) == nil, "parts went down the pipeline")
+            _ = try channel.finish(acceptAlreadyClosed: true)
+        }()
+        #expect(recorder.parts.count == 2)
+        if case .head(let head)? = recorder.parts.first { #expect(head.status == .ok) } else { Issue.record("no head first") }
+        #expect(recorder.parts.last == .end(nil))
+        #expect(weakDecoder == nil)
+        #expect(weakConnection == nil)
     }
 }
