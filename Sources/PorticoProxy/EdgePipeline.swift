@@ -32,18 +32,18 @@ extension ChannelPipeline.SynchronousOperations {
         // `handlerN` for it, about 300 instructions per handler on every new connection (and on
         // every HTTP/2 stream).
         try self.addHandler(timeouts, name: "portico.timeouts")
-        try self.addHandler(HTTP1RequestDecoder(maxHeadBytes: configuration.maxHeaderBytes), name: "portico.http1.decoder")
-        try self.addHandler(
-            ProxyHandler(
-                routes: routes,
-                loop: loop,
-                configuration: configuration,
-                accessLogger: accessLogger,
-                timeouts: timeouts,
-                responseEncoder: DownstreamResponseEncoder(),
-                scheme: scheme
-            ),
-            name: "portico.proxy"
+        let decoder = HTTP1RequestDecoder(maxHeadBytes: configuration.maxHeaderBytes)
+        let proxy = ProxyHandler(
+            routes: routes,
+            loop: loop,
+            configuration: configuration,
+            accessLogger: accessLogger,
+            timeouts: timeouts,
+            responseEncoder: DownstreamResponseEncoder(),
+            scheme: scheme
         )
+        try self.addHandler(decoder, name: "portico.http1.decoder")
+        try self.addHandler(proxy, name: "portico.proxy")
+        decoder.deliver(to: proxy)
     }
 }

@@ -57,7 +57,7 @@ final class Exchange {
         endpoint: Endpoint,
         upstreamHead: HTTPRequestHead,
         facts: HeaderRewriter.RequestFacts,
-        downstreamHead: HTTPRequestHead,
+        downstream: Downstream,
         host: String,
         start: NIODeadline
     ) {
@@ -67,13 +67,28 @@ final class Exchange {
         self.endpoint = endpoint
         self.upstreamHead = upstreamHead
         self.facts = facts
-        self.method = downstreamHead.method
+        self.method = downstream.method
         self.host = host
-        self.path = downstreamHead.uri
-        self.downstreamVersion = downstreamHead.version
-        // An HTTP/2 request is a stream: the connection outlives it whatever the head says.
-        self.downstreamKeepAlive =
-            downstreamHead.version.major >= 2 || HTTP1KeepAlive.isKeepAlive(downstreamHead.headers, version: downstreamHead.version)
+        self.path = downstream.uri
+        self.downstreamVersion = downstream.version
+        self.downstreamKeepAlive = downstream.keepAlive
         self.start = start
+    }
+
+    /// What the exchange keeps of the client's head, taken before that head becomes the
+    /// upstream one (moved, not copied, so that its header list is edited in place).
+    struct Downstream {
+        let method: HTTPMethod
+        let uri: String
+        let version: HTTPVersion
+        let keepAlive: Bool
+
+        init(_ head: borrowing HTTPRequestHead) {
+            self.method = head.method
+            self.uri = head.uri
+            self.version = head.version
+            // An HTTP/2 request is a stream: the connection outlives it whatever the head says.
+            self.keepAlive = head.version.major >= 2 || HTTP1KeepAlive.isKeepAlive(head.headers, version: head.version)
+        }
     }
 }

@@ -39,6 +39,8 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
     /// for the connection to close): reading stops after its end.
     private var lastRequest = false
     private var removed = false
+    /// The handler that parts go to directly, past the pipeline (see `deliver(to:)`).
+    private var receiver: ProxyHandler?
 
     /// `maxHeadBytes` bounds a request head (request line, fields, blank line) and, separately,
     /// a trailer section; over it the request is answered 431.
@@ -46,8 +48,17 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
         self.maxHeadBytes = maxHeadBytes
     }
 
+    /// Hands parts to `receiver` directly instead of down the pipeline, as
+    /// `HTTP1ResponseDecoder` does to its connection, for the same reasons: no `NIOAny` wrap
+    /// and cast back per part, and a head moved rather than shared. Errors and the pipeline's
+    /// other events still reach `receiver` the usual way.
+    func deliver(to receiver: ProxyHandler) {
+        self.receiver = receiver
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         self.removed = true
+        self.receiver = nil
         _ = self.held.take()
     }
 
@@ -71,17 +82,16 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
             case .head:
                 guard input.readableBytes > 0, let parsed = try self.readHead(&input) else { return }
                 self.lastRequest = parsed.switchesProtocols || parsed.closesAfter
-                switch parsed.framing {
-                case .none:
-                    self.fire(.head(parsed.head), context: context)
-                    self.end(trailers: nil, context: context)
-                case .length(let length):
-                    self.state = .body(HTTP1BodyReader(.length(length), maxTrailerBytes: self.maxHeadBytes))
-                    self.fire(.head(parsed.head), context: context)
-                case .chunked:
-                    self.state = .body(HTTP1BodyReader(.chunked, maxTrailerBytes: self.maxHeadBytes))
-                    self.fire(.head(parsed.head), context: context)
+                let framing = parsed.framing
+                switch framing {
+                case .none: break
+                case .length(let length): self.state = .body(HTTP1BodyReader(.length(length), maxTrailerBytes: self.maxHeadBytes))
+                case .chunked: self.state = .body(HTTP1BodyReader(.chunked, maxTrailerBytes: self.maxHeadBytes))
                 }
+                // Consumed, so that the head handed on holds the only reference to its header
+                // list (see `deliver(to:)`).
+                self.fire(.head((consume parsed).head), context: context)
+                if framing == .none { self.end(trailers: nil, context: context) }
             case .body(var reader):
                 let step = try reader.next(&input)
                 self.state = .body(reader)
@@ -128,7 +138,11 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     @inline(__always)
-    private func fire(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        context.fireChannelRead(self.wrapInboundOut(part))
+    private func fire(_ part: consuming HTTPServerRequestPart, context: ChannelHandlerContext) {
+        if let receiver = self.receiver {
+            receiver.received(consume part)
+        } else {
+            context.fireChannelRead(self.wrapInboundOut(part))
+        }
     }
 }

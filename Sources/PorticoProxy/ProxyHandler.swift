@@ -121,7 +121,18 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Downstream events
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = self.unwrapInboundIn(data)
+        self.receive(self.unwrapInboundIn(data), context: context)
+    }
+
+    /// A request part from `HTTP1RequestDecoder` directly, past the pipeline: no `NIOAny` wrap
+    /// and cast back, and a head that arrives as the only reference to its header list
+    /// becomes the upstream head without a copy (see `startRequest`).
+    func received(_ part: consuming HTTPServerRequestPart) {
+        guard let context = self.context else { return }
+        self.receive(part, context: context)
+    }
+
+    private func receive(_ part: consuming HTTPServerRequestPart, context: ChannelHandlerContext) {
         if self.downstream == .http1, self.mustWait(part) {
             // While shutting down nothing more is served: the connection closes after the
             // response under way.
@@ -132,19 +143,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// One request part, in its turn.
-    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: consuming HTTPServerRequestPart, context: ChannelHandlerContext) {
+        if case .idle = self.state, case .head = part {
+            // The head is moved out of the part, not copied (see `startRequest`).
+            guard case .head(let head) = consume part else { return }
+            self.startHead(head, context: context)
+            return
+        }
         switch (self.state, part) {
         case (.idle, .head(let head)):
-            self.timeouts?.requestPhase(.headReceived)
-            self.responseEncoder?.answering(head.method)
-            self.grpcRequest = GRPCStatus.isGRPC(head)
-            self.grpcStatusInHead = nil
-            self.loop.metrics.recordDownstreamRequest(self.downstream)
-            if self.downstream == .http2, Self.bodyFramingUnknown(head) {
-                self.state = .awaitingBodyFraming(head)
-                return
-            }
-            self.startRequest(head, context: context)
+            self.startHead(head, context: context)
         case (.awaitingBodyFraming(let head), _):
             if case .end = part {
                 self.startRequest(head, context: context)
@@ -173,6 +181,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // trusted.
             self.closeDownstream(context: context)
         }
+    }
+
+    /// A request head, received while idle.
+    private func startHead(_ head: consuming HTTPRequestHead, context: ChannelHandlerContext) {
+        self.timeouts?.requestPhase(.headReceived)
+        self.responseEncoder?.answering(head.method)
+        self.grpcRequest = GRPCStatus.isGRPC(head)
+        self.grpcStatusInHead = nil
+        self.loop.metrics.recordDownstreamRequest(self.downstream)
+        if self.downstream == .http2, Self.bodyFramingUnknown(head) {
+            self.state = .awaitingBodyFraming(head)
+            return
+        }
+        self.startRequest(head, context: context)
     }
 
     /// Whether `part` has to wait its turn: it starts a request while one is being answered
@@ -355,7 +377,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Routing
 
-    private func startRequest(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func startRequest(_ head: consuming HTTPRequestHead, context: ChannelHandlerContext) {
         let start = NIODeadline.now()
         let table = self.routes.current
         let target = RequestTarget(head.uri)
@@ -391,7 +413,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
 
-        var upstreamHead = head
+        let downstream = Exchange.Downstream(head)
+        // Moved: when the decoder handed the head over as its only reference, the header
+        // list is edited in place (`X-Forwarded-*` appended) instead of copied first.
+        var upstreamHead = consume head
         if let authority = target.authority {
             upstreamHead.uri = String(target.path)
             upstreamHead.headers.replaceOrAdd(name: "host", value: String(authority))
@@ -409,7 +434,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             endpoint: endpoint,
             upstreamHead: upstreamHead,
             facts: facts,
-            downstreamHead: head,
+            downstream: downstream,
             host: String(hostValue),
             start: start
         )
