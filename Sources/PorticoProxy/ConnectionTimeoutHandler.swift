@@ -44,7 +44,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let timers = self.timers ?? LoopTimerQueue(eventLoop: context.eventLoop)
-        self.timer = timers.makeTimer { [weak self] in self?.timerFired() }
+        // Unowned: `handlerRemoved` cancels the timer, after which it never fires (`LoopTimer`).
+        self.timer = timers.makeTimer { [unowned self] in self.timerFired() }
         if context.channel.isActive { self.run(self.machine.channelActive(), context: context) }
     }
 

@@ -92,13 +92,19 @@ final class LoopTimerQueue {
             guard let deadline = first.deadline else { continue }
             if deadline <= now {
                 first.deadline = nil
+                first.isDue = true
                 due.append(first)
             } else {
                 self.deadlineSet(first, to: deadline)
             }
         }
         self.firing = false
-        for timer in due {
+        // A timer fired before this one may have cleared, re-set or cancelled it (its owner
+        // closing, even going away): only those still due fire, so an owner that cancelled
+        // its timer is never called again, which lets owners hand the queue an unowned
+        // reference to themselves.
+        for timer in due where timer.isDue {
+            timer.isDue = false
             timer.fire()
         }
         if let first = self.heap.first {
@@ -142,7 +148,11 @@ final class LoopTimerQueue {
 
 /// One deadline of one owner (a connection's idle or header timeout, a request's upstream
 /// response timeout) in its loop's `LoopTimerQueue`. The owner sets, clears and moves it as
-/// often as it likes and cancels it when it goes away; `fire` runs when a set deadline passes.
+/// often as it likes and cancels it when it goes away; `fire` runs when a set deadline passes,
+/// and never after the owner cleared, re-set or cancelled it, even within one firing of the
+/// queue, so `fire` may hold its owner `unowned` as long as the owner cancels the timer before
+/// it goes (a weak reference would give every owner a side table, and each of its retains the
+/// slow path).
 final class LoopTimer {
     private let queue: LoopTimerQueue
     fileprivate let fire: () -> Void
@@ -151,6 +161,8 @@ final class LoopTimer {
     /// Where the timer sits in the queue; meaningful only while `index >= 0`.
     fileprivate var queuedAt = NIODeadline.distantFuture
     fileprivate var index = -1
+    /// Taken off the queue by the firing under way and not yet fired.
+    fileprivate var isDue = false
 
     fileprivate init(queue: LoopTimerQueue, fire: @escaping () -> Void) {
         self.queue = queue
@@ -159,18 +171,21 @@ final class LoopTimer {
 
     /// Times `deadline`, replacing any earlier one.
     func set(_ deadline: NIODeadline) {
+        self.isDue = false
         self.deadline = deadline
         self.queue.deadlineSet(self, to: deadline)
     }
 
     /// Stops timing; the queue entry stays until its time and then goes without firing.
     func clear() {
+        self.isDue = false
         self.deadline = nil
     }
 
     /// Stops timing and leaves the queue now: for owners going away, so that nothing they
     /// hold waits in the queue for the rest of a timeout.
     func cancel() {
+        self.isDue = false
         self.deadline = nil
         self.queue.remove(self)
     }

@@ -441,16 +441,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.state = .proxying(exchange)
         if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint, cluster: cluster) {
             exchange.connectionWasReused = true
-            self.connected(connection, exchange: exchange)
+            // Within the handling of a request part: the flush comes once, after the rest of
+            // the read (`channelReadComplete`, or the end of `deliverPipelined`).
+            self.connected(connection, exchange: exchange, flush: false)
         } else {
             self.connect(exchange)
         }
     }
 
     private func connect(_ exchange: Exchange) {
+        // The callback holds the handler until the connection attempt ends (bounded by the
+        // connect timeout); a weak reference would put every handler's reference counts in a
+        // side table, which makes each retain and release of it several times dearer.
         self.loop.pool.connect(exchange.endpoint, cluster: exchange.cluster, forUpgrade: exchange.facts.upgrade != nil) {
-            [weak self] result in
-            guard let self, case .proxying(let current) = self.state, current === exchange else {
+            result in
+            guard case .proxying(let current) = self.state, current === exchange else {
                 // The exchange ended (client gone) while connecting: nothing was written on the
                 // new connection, so it is clean enough to close without further thought.
                 if case .success(let connection) = result { connection.close() }
@@ -460,14 +465,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .success(let connection):
                 // A stream on a shared HTTP/2 connection can meet the same stale race.
                 exchange.connectionWasReused = connection.reusedTransport
-                self.connected(connection, exchange: exchange)
+                self.connected(connection, exchange: exchange, flush: true)
             case .failure(let error):
                 self.fail(exchange, error)
             }
         }
     }
 
-    private func connected(_ connection: UpstreamConnection, exchange: Exchange) {
+    /// Starts the exchange on `connection`: writes what was received of the request, and
+    /// flushes it unless the caller flushes after it (a flush that finds nothing new to write
+    /// still costs a pass down the pipeline).
+    private func connected(_ connection: UpstreamConnection, exchange: Exchange, flush: Bool) {
         guard let context = self.context else {
             self.loop.pool.release(connection)
             return
@@ -485,7 +493,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         while !exchange.pending.isEmpty {
             self.forward(exchange.pending.removeFirst(), on: connection, exchange: exchange, flush: false)
         }
-        connection.flush()
+        if flush { connection.flush() }
         self.resumeReadsIfPossible()
     }
 
@@ -513,7 +521,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !exchange.responseHeadSent, let context = self.context else { return }
         let timer =
             self.responseTimer
-            ?? self.loop.timers.makeTimer { [weak self] in self?.responseTimedOut() }
+            // Unowned: `handlerRemoved` cancels the timer, after which it never fires.
+            ?? self.loop.timers.makeTimer { [unowned self] in self.responseTimedOut() }
         self.responseTimer = timer
         timer.set(context.eventLoop.now + self.configuration.upstreamResponseTimeout)
     }

@@ -35,7 +35,13 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// that a failure before any response byte may be the stale keep-alive race.
     var reusedTransport = false
     /// The exchange using this connection; nil while the connection sits in its pool.
-    weak var delegate: (any UpstreamDelegate)?
+    ///
+    /// Strong, for the length of one exchange: whoever ends the exchange sets it to nil (the
+    /// pool on release, the handler when it drops or hands over the connection, this
+    /// connection when it closes), which breaks the cycle through the exchange. A weak
+    /// reference would give every `ProxyHandler` a side table and make each of its retains
+    /// and releases several times dearer.
+    var delegate: (any UpstreamDelegate)?
     /// Called once when the channel closes, so the pool can forget the connection.
     var onClose: ((UpstreamConnection) -> Void)?
     /// The pool's idle timeout: set while the connection is idle, cleared while it is in use.

@@ -94,6 +94,30 @@ struct LoopTimerQueueTests {
         #expect(log.fired == [1, 2])
     }
 
+    /// Timers due at the same instant fire in one pass; one that an earlier one cancels,
+    /// clears or moves on in that pass must not fire then: its owner may already be gone
+    /// (owners hand the queue unowned references to themselves).
+    @Test func aTimerCancelledClearedOrMovedByAnotherDueTimerDoesNotFire() {
+        let loop = EmbeddedEventLoop()
+        let queue = LoopTimerQueue(eventLoop: loop)
+        let log = Log()
+        var others: [LoopTimer] = []
+        let first = queue.makeTimer {
+            log.fired.append(0)
+            others[0].cancel()
+            others[1].clear()
+            others[2].set(loop.now + .seconds(5))
+        }
+        others = (1...3).map { number in queue.makeTimer { log.fired.append(number) } }
+        first.set(loop.now + .seconds(1))
+        loop.advanceTime(by: .milliseconds(500))
+        for timer in others { timer.set(loop.now + .milliseconds(500)) }
+        loop.advanceTime(by: .milliseconds(500))
+        #expect(log.fired == [0])
+        loop.advanceTime(by: .seconds(5))
+        #expect(log.fired == [0, 3])
+    }
+
     /// Random sets, moves, clears and cancels of many timers against a model: each timer fires
     /// exactly when its last deadline passes, unless cleared or cancelled since.
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
