@@ -35,7 +35,7 @@ public enum HostName {
     }
 
     /// How many leading bytes of a Host value are the host, and whether they hold upper case.
-    private static func normalForm(of bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, hasUpperCase: Bool) {
+    static func normalForm(of bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, hasUpperCase: Bool) {
         var end = bytes.count
         if bytes.first == UInt8(ascii: "[") {
             // IPv6 literal: keep the brackets, drop a port after them.

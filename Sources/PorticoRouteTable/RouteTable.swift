@@ -28,8 +28,8 @@ public final class RouteTable: Sendable {
     /// for their SNI only when one is.
     public let hasPassthroughHosts: Bool
 
-    private let exactHosts: [ByteKey: Int]
-    private let wildcardHosts: [ByteKey: Int]
+    private let exactHosts: ByteKeyTable<Int>
+    private let wildcardHosts: ByteKeyTable<Int>
     private let anyHost: Int?
 
     /// `virtualHosts` must hold at most one host per `HostMatch`; translation merges them.
@@ -66,20 +66,18 @@ public final class RouteTable: Sendable {
             self.anyHost = previous.anyHost
             return
         }
-        var exactHosts: [ByteKey: Int] = [:]
-        var wildcardHosts: [ByteKey: Int] = [:]
+        var exactHosts: [(key: String, value: Int)] = []
+        var wildcardHosts: [(key: String, value: Int)] = []
         var anyHost: Int?
         for (index, host) in virtualHosts.enumerated() {
             switch host.match {
-            case .exact(let name):
-                if exactHosts[ByteKey(Substring(name))] == nil { exactHosts[ByteKey(Substring(name))] = index }
-            case .wildcard(let suffix):
-                if wildcardHosts[ByteKey(Substring(suffix))] == nil { wildcardHosts[ByteKey(Substring(suffix))] = index }
+            case .exact(let name): exactHosts.append((name, index))
+            case .wildcard(let suffix): wildcardHosts.append((suffix, index))
             case .any: if anyHost == nil { anyHost = index }
             }
         }
-        self.exactHosts = exactHosts
-        self.wildcardHosts = wildcardHosts
+        self.exactHosts = ByteKeyTable(exactHosts)
+        self.wildcardHosts = ByteKeyTable(wildcardHosts)
         self.anyHost = anyHost
     }
 
@@ -104,14 +102,31 @@ public final class RouteTable: Sendable {
     /// Finds the virtual host for a Host header value (any case, with or without port or
     /// trailing dot): an exact host first, then a one-label wildcard, then the host-less rules.
     public func virtualHost(for host: Substring) -> VirtualHost? {
-        let name = HostName.normalize(host)
-        if let index = exactHosts[ByteKey(name)] { return virtualHosts[index] }
-        if !wildcardHosts.isEmpty, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")), dot != name.utf8.startIndex {
-            let suffix = Substring(name.utf8[name.utf8.index(after: dot)...])
-            if let index = wildcardHosts[ByteKey(suffix)] { return virtualHosts[index] }
+        // A Host value's bytes are contiguous (a native string, or a slice of one) and almost
+        // always lower case already: then the host is a prefix of them, looked up in place.
+        let found = host.utf8.withContiguousStorageIfAvailable { bytes -> Int?? in
+            let (length, hasUpperCase) = HostName.normalForm(of: bytes)
+            guard !hasUpperCase else { return nil }
+            return .some(self.virtualHostIndex(forNormalized: UnsafeBufferPointer(rebasing: bytes[..<length])))
         }
-        if let anyHost { return virtualHosts[anyHost] }
-        return nil
+        let index: Int?
+        if let found, let known = found {
+            index = known
+        } else {
+            let name = HostName.normalize(host)
+            index = Array(name.utf8).withUnsafeBufferPointer { self.virtualHostIndex(forNormalized: $0) }
+        }
+        return index.map { virtualHosts[$0] }
+    }
+
+    /// An exact host first, then the one-label wildcard for what follows the first dot, then
+    /// the host-less rules.
+    private func virtualHostIndex(forNormalized name: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let index = exactHosts.value(forKey: name) { return index }
+        if !wildcardHosts.isEmpty, let dot = name.firstIndex(of: UInt8(ascii: ".")), dot != 0 {
+            if let index = wildcardHosts.value(forKey: UnsafeBufferPointer(rebasing: name[(dot + 1)...])) { return index }
+        }
+        return anyHost
     }
 
     /// The cluster a TLS connection is passed through to, unterminated, for the SNI name its

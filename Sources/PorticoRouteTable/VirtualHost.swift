@@ -3,7 +3,7 @@
 /// Exact paths sit in one hash map and prefixes in another, keyed by the normalised prefix. A
 /// lookup tries the exact map once, then the request path cut back one `/` element at a time:
 /// O(path elements) hash probes whatever the number of routes, where a linear scan of sorted
-/// routes would cost O(routes). Keys are byte slices (`ByteKey`) so that the request path's own
+/// routes would cost O(routes). Keys are bytes (`ByteKeyTable`) so that the request path's own
 /// slices are probed without allocating and without Unicode processing.
 ///
 /// A host with few routes (most hosts) has no maps: its routes, in precedence order, are
@@ -27,8 +27,8 @@ public final class VirtualHost: Sendable {
     /// Filled only when the host has more than `scannedRoutes` routes; a smaller host's lookups
     /// scan `routes`, and its maps stay empty (an empty dictionary is a shared singleton, no
     /// storage of its own).
-    private let exact: [ByteKey: Route]
-    private let prefix: [ByteKey: Route]
+    private let exact: ByteKeyTable<Route>
+    private let prefix: ByteKeyTable<Route>
 
     /// Hosts with up to this many routes are scanned rather than indexed.
     public static let scannedRoutes = 8
@@ -51,45 +51,41 @@ public final class VirtualHost: Sendable {
             if lhs.element.match.path != rhs.element.match.path { return lhs.element.match.path < rhs.element.match.path }
             return lhs.offset < rhs.offset
         }.map(\.element)
-        var exact: [ByteKey: Route] = [:]
-        var prefix: [ByteKey: Route] = [:]
+        var exact: [(key: String, value: Route)] = []
+        var prefix: [(key: String, value: Route)] = []
         if routes.count > Self.scannedRoutes {
             for route in routes {
                 switch route.match {
-                case .exact(let path):
-                    if exact[ByteKey(Substring(path))] == nil { exact[ByteKey(Substring(path))] = route }
-                case .prefix(let path):
-                    if prefix[ByteKey(Substring(path))] == nil { prefix[ByteKey(Substring(path))] = route }
+                case .exact(let path): exact.append((path, route))
+                case .prefix(let path): prefix.append((path, route))
                 }
             }
         }
-        self.exact = exact
-        self.prefix = prefix
+        self.exact = ByteKeyTable(exact)
+        self.prefix = ByteKeyTable(prefix)
     }
 
     /// The route for a request path (without query), or nil when no path of this host matches.
     /// The fallback is not consulted here; `RouteTable.lookup` does that.
     public func route(forPath path: Substring) -> Route? {
-        if isScanned {
-            // A native string's bytes are contiguous, so the closure runs; the copy is for any
-            // other kind of string, compared by the same rule.
-            let scanned = path.utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
-            return scanned ?? Array(path.utf8).withUnsafeBufferPointer { bytes in scan(bytes) }
-        }
-        if !exact.isEmpty, let route = exact[ByteKey(path)] { return route }
+        // A native string's bytes are contiguous, so the closure runs; the copy is for any
+        // other kind of string, looked up by the same rule.
+        let found = path.utf8.withContiguousStorageIfAvailable { bytes in route(forPathBytes: bytes) }
+        return found ?? Array(path.utf8).withUnsafeBufferPointer { bytes in route(forPathBytes: bytes) }
+    }
+
+    private func route(forPathBytes path: UnsafeBufferPointer<UInt8>) -> Route? {
+        if isScanned { return scan(path) }
+        if let route = exact.value(forKey: path) { return route }
         if prefix.isEmpty { return nil }
-        // Byte-wise: `/` is ASCII, so cutting the UTF-8 view at it always leaves valid text.
-        let bytes = path.utf8
-        var end = bytes.endIndex
-        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") {
-            end = bytes.index(before: end)
-        }
+        // Byte-wise: `/` is ASCII, so cutting the UTF-8 at it always leaves valid text.
+        let slash = UInt8(ascii: "/")
+        var end = path.count
+        while end > 0, path[end - 1] == slash { end -= 1 }
         while true {
-            if let route = prefix[ByteKey(Substring(bytes[bytes.startIndex..<end]))] { return route }
-            guard end > bytes.startIndex,
-                let slash = bytes[bytes.startIndex..<end].lastIndex(of: UInt8(ascii: "/"))
-            else { return nil }
-            end = slash
+            if let route = prefix.value(forKey: UnsafeBufferPointer(rebasing: path[..<end])) { return route }
+            guard end > 0, let cut = path[..<end].lastIndex(of: slash) else { return nil }
+            end = cut
         }
     }
 
