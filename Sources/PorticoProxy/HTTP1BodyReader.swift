@@ -112,7 +112,8 @@ struct HTTP1BodyReader {
             guard end <= maxBytes else { throw HTTP1ParseError.trailersTooLarge }
             guard end > 2 else { return (end, HTTPHeaders()) }
             var fields: [(String, String)] = []
-            _ = try HTTP1FieldLines.read(UnsafeBufferPointer(rebasing: bytes[0..<end]), from: 0, into: &fields) { _, _ in }
+            var unrelated = HTTP1RecentFields()
+            _ = try HTTP1FieldLines.read(UnsafeBufferPointer(rebasing: bytes[0..<end]), from: 0, into: &fields, recent: &unrelated) { _, _ in }
             return (end, HTTPHeaders(fields))
         }
         guard let (length, trailers) = found else {

@@ -10,12 +10,14 @@
 enum HTTP1FieldLines {
     /// Reads the field lines from `start` up to and including the empty line that ends them,
     /// hands each to `inspect` (name and value bytes, value trimmed) before it is kept as
-    /// strings, and returns the offset just past the empty line.
+    /// strings (those of `recent` where the bytes repeat), and returns the offset just past
+    /// the empty line.
     @inline(__always)
     static func read(
         _ bytes: UnsafeBufferPointer<UInt8>,
         from start: Int,
         into fields: inout [(String, String)],
+        recent: inout HTTP1RecentFields,
         inspect: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Void
     ) throws(HTTP1ParseError) -> Int {
         var index = start
@@ -24,6 +26,7 @@ enum HTTP1FieldLines {
             guard index + 1 < count else { throw .malformed("field section without its end") }
             if bytes[index] == HTTP1Syntax.cr {
                 guard bytes[index + 1] == HTTP1Syntax.lf else { throw .malformed("CR without LF in a field section") }
+                recent.headEnded(fieldCount: fields.count)
                 return index + 2
             }
             let nameStart = index
@@ -46,7 +49,7 @@ enum HTTP1FieldLines {
             while valueEnd > valueStart, HTTP1Syntax.isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
             let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
             try inspect(name, value)
-            fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            fields.append(recent.field(fields.count, name: name, value: value))
             index += 2
         }
     }

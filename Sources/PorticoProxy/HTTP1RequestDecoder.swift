@@ -35,6 +35,8 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
     /// Bytes of a head, chunk line or trailer section not yet complete, from earlier reads.
     private var held = HTTP1HeldBytes()
     private var lineEnds = HTTP1LineEnds()
+    /// The previous head's strings, which the next head reuses where its bytes repeat.
+    private var recentFields = HTTP1RecentFields()
     /// The request being read is the connection's last (an upgrade request, or one that asks
     /// for the connection to close): reading stops after its end.
     private var lastRequest = false
@@ -121,7 +123,7 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let end = try self.lineEnds.blockEnd(in: bytes) else { return nil }
             guard end <= maxHeadBytes else { throw HTTP1ParseError.headTooLarge }
-            return (end, try HTTP1RequestHeadParser.parse(UnsafeBufferPointer(rebasing: bytes[0..<end])))
+            return (end, try HTTP1RequestHeadParser.parse(UnsafeBufferPointer(rebasing: bytes[0..<end]), recent: &self.recentFields))
         }
         guard let (length, parsed) = found else {
             if input.readableBytes > maxHeadBytes { throw HTTP1ParseError.headTooLarge }

@@ -32,8 +32,13 @@ enum HTTP1RequestHeadParser {
         var closesAfter: Bool
     }
 
-    /// Parses the head in `bytes`, which ends with its blank line (see `HTTP1LineEnds`).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Parsed {
+    /// Parses the head in `bytes`, which ends with its blank line (see `HTTP1LineEnds`),
+    /// reusing the strings of `recent` (the connection's previous head) where bytes repeat, and
+    /// leaving this head's there for the next.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        recent: inout HTTP1RecentFields
+    ) throws(HTTP1ParseError) -> Parsed {
         let count = bytes.count
         var index = 0
         while index < count, HTTP1Syntax.isToken(bytes[index]) { index += 1 }
@@ -49,7 +54,7 @@ enum HTTP1RequestHeadParser {
         else {
             throw .malformed("request line: invalid request target")
         }
-        let uri = String(decoding: UnsafeBufferPointer(rebasing: bytes[targetStart..<index]), as: UTF8.self)
+        let uri = recent.target(UnsafeBufferPointer(rebasing: bytes[targetStart..<index]))
         index += 1
         let version = try Self.version(bytes, at: index)
         index += 10
@@ -57,7 +62,7 @@ enum HTTP1RequestHeadParser {
         var fields = Rules()
         var headers: [(String, String)] = []
         headers.reserveCapacity(12)
-        _ = try HTTP1FieldLines.read(bytes, from: index, into: &headers) { (name, value) throws(HTTP1ParseError) in
+        _ = try HTTP1FieldLines.read(bytes, from: index, into: &headers, recent: &recent) { (name, value) throws(HTTP1ParseError) in
             try fields.inspect(name: name, value: value)
         }
         let framing = try fields.framing(version: version)

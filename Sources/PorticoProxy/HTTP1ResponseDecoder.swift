@@ -33,6 +33,8 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
     private var state = State.head
     private var held = HTTP1HeldBytes()
     private var lineEnds = HTTP1LineEnds()
+    /// The previous head's strings, which the next head reuses where its bytes repeat.
+    private var recentFields = HTTP1RecentFields()
     /// Methods of the requests sent whose final responses have not come yet, oldest first.
     private var methods: [HTTPMethod] = []
     private var removed = false
@@ -144,7 +146,7 @@ final class HTTP1ResponseDecoder: ChannelInboundHandler, RemovableChannelHandler
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let end = try self.lineEnds.blockEnd(in: bytes) else { return nil }
             guard end <= Self.maxHeadBytes else { throw HTTP1ParseError.headTooLarge }
-            return (end, try HTTP1ResponseHeadParser.parse(UnsafeBufferPointer(rebasing: bytes[0..<end])))
+            return (end, try HTTP1ResponseHeadParser.parse(UnsafeBufferPointer(rebasing: bytes[0..<end]), recent: &self.recentFields))
         }
         guard let (length, parsed) = found else {
             if input.readableBytes > Self.maxHeadBytes { throw HTTP1ParseError.headTooLarge }

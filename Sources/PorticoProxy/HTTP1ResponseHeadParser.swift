@@ -24,8 +24,13 @@ enum HTTP1ResponseHeadParser {
         var declared: DeclaredFraming
     }
 
-    /// Parses the head in `bytes`, which ends with its blank line (see `HTTP1LineEnds`).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTP1ParseError) -> Parsed {
+    /// Parses the head in `bytes`, which ends with its blank line (see `HTTP1LineEnds`),
+    /// reusing the strings of `recent` (the connection's previous head) where bytes repeat, and
+    /// leaving this head's there for the next.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        recent: inout HTTP1RecentFields
+    ) throws(HTTP1ParseError) -> Parsed {
         // "HTTP/1.1 200" at least, then the reason phrase after a space (servers that send
         // none sometimes leave out the space too).
         guard bytes.count >= 14,
@@ -51,12 +56,18 @@ enum HTTP1ResponseHeadParser {
         guard index + 1 < bytes.count, bytes[index] == HTTP1Syntax.cr, bytes[index + 1] == HTTP1Syntax.lf else {
             throw .malformed("status line: control byte or no CRLF")
         }
-        let reason = String(decoding: UnsafeBufferPointer(rebasing: bytes[reasonStart..<index]), as: UTF8.self)
+        // A status NIO knows carries its own reason phrase and drops the one given, so the
+        // phrase is made into a string only for the others.
+        var status = HTTPResponseStatus(statusCode: code)
+        if case .custom = status {
+            let reason = String(decoding: UnsafeBufferPointer(rebasing: bytes[reasonStart..<index]), as: UTF8.self)
+            status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
+        }
 
         var framing = HTTP1FramingFields()
         var headers: [(String, String)] = []
         headers.reserveCapacity(12)
-        _ = try HTTP1FieldLines.read(bytes, from: index + 2, into: &headers) { (name, value) throws(HTTP1ParseError) in
+        _ = try HTTP1FieldLines.read(bytes, from: index + 2, into: &headers, recent: &recent) { (name, value) throws(HTTP1ParseError) in
             _ = try framing.inspect(name: name, value: value)
         }
         try framing.validate()
@@ -68,7 +79,6 @@ enum HTTP1ResponseHeadParser {
         } else {
             declared = .undeclared
         }
-        let status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
         return Parsed(head: HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(headers)), declared: declared)
     }
 

@@ -24,6 +24,39 @@ import Testing
         #expect(events == [Self.head("GET", "/a?b=c", "HTTP/1.1", ["Host: example.com", "User-Agent: curl/8.5", "Accept: */*"]), .end(trailers: nil)])
     }
 
+    /// Heads of one connection reuse the strings of the head before where bytes repeat
+    /// (`HTTP1RecentFields`): a line that changes by one byte, keeps its length, moves, is
+    /// added or dropped, and a target that changes, each must still be read as sent.
+    @Test func consecutiveHeadsAreReadAsSentWhateverTheyShareWithTheOneBefore() throws {
+        let heads: [(String, [String])] = [
+            ("/a", ["Host: one.example", "Accept: */*", "X-Id: 1111"]),
+            ("/a", ["Host: one.example", "Accept: */*", "X-Id: 1111"]),
+            ("/b", ["Host: one.example", "Accept: */*", "X-Id: 2222"]),
+            ("/b", ["Host: two.example", "Accept: */*"]),
+            ("/b", ["Host: two.example", "Accept: */*", "X-Id: 2222", "X-New: yes"]),
+            ("/", ["Accept: */*", "Host: two.example"]),
+            ("/", ["accept: */*", "host: two.example", "x-id: 3"]),
+            ("/ab", ["Host: two.example"]),
+            ("/ab", ["Host: two.example", "Accept: */*", "X-Id: 1111"]),
+        ]
+        let stream = heads.map { "GET \($0.0) HTTP/1.1\r\n" + $0.1.map { "\($0)\r\n" }.joined() + "\r\n" }.joined()
+        let expected = heads.flatMap { [Self.head("GET", $0.0, "HTTP/1.1", $0.1), DecodedEvent.end(trailers: nil)] }
+        #expect(try Decoding.portico(stream) == expected)
+        // One head a read, and the strings handed on must not change when later heads come.
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTP1RequestDecoder(maxHeadBytes: 8192))
+        var received: [HTTPRequestHead] = []
+        for (uri, fields) in heads {
+            try channel.writeInbound(ByteBuffer(string: "GET \(uri) HTTP/1.1\r\n" + fields.map { "\($0)\r\n" }.joined() + "\r\n"))
+            while let part = try channel.readInbound(as: HTTPServerRequestPart.self) {
+                if case .head(let head) = part { received.append(head) }
+            }
+        }
+        #expect(received.map(\.uri) == heads.map(\.0))
+        #expect(received.map { DecodedEvent.fields($0.headers) } == heads.map(\.1))
+        _ = try channel.finish()
+    }
+
     @Test func everyCutIntoReadsGivesTheSameParts() throws {
         let request = Array(
             "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=\"v\"\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nx-checksum: 12\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
