@@ -27,6 +27,12 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
     private var isChunked = false
     /// The size this connection's heads have needed (see `HTTP1HeadBytes`).
     private var headSizeHint = HTTP1HeadBytes.HeadSizeHint()
+    /// A final response's head, not yet written: the body part that follows it is copied into
+    /// the same buffer when it fits the room the head left, so that a small response goes
+    /// down the pipeline as one write (each write costs about 1,400 instructions in NIO) and
+    /// out as one buffer. Written by the next part, or by `writeHeldHead(from:)`, which the
+    /// owner calls before it flushes.
+    private var heldHead: ByteBuffer?
 
     /// The request whose response comes next has this method.
     func answering(_ method: HTTPMethod) {
@@ -35,6 +41,11 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         self.encode(self.unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        self.writeHeldHead(from: context)
+        context.flush()
     }
 
     /// Encodes `part` and writes its bytes from `context`'s place in the pipeline (the
@@ -65,18 +76,38 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
             let chunked = HTTP1BodyFraming.frame(&head.headers, body: body, version: head.version)
             self.isChunked = chunked && !self.suppressesBody
             let bytes = HTTP1HeadBytes.response(head, allocator: context.channel.allocator, hint: &self.headSizeHint)
-            context.write(self.wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
+            self.writeHeldHead(from: context)
+            if promise == nil, !isInterim, code != 101 {
+                self.heldHead = bytes
+            } else {
+                context.write(self.wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
+            }
         case .body(let part):
             if self.suppressesBody {
                 // Nothing may follow the head of a HEAD or CONNECT response; the caller learns
                 // of the write it should not have made, and the wire stays well-formed.
                 promise?.fail(NIOHTTPResponseEncoderError.responseBodyNotAllowed)
+            } else if var head = self.heldHead, !self.isChunked, promise == nil, case .byteBuffer(var body) = part,
+                body.readableBytes <= head.writableBytes
+            {
+                self.heldHead = nil
+                head.writeBuffer(&body)
+                context.write(self.wrapOutboundOut(.byteBuffer(head)), promise: nil)
             } else {
+                self.writeHeldHead(from: context)
                 HTTP1BodyFraming.write(part, chunked: self.isChunked, context: context, promise: promise)
             }
         case .end(let trailers):
+            self.writeHeldHead(from: context)
             self.suppressesBody = false
             HTTP1BodyFraming.writeEnd(trailers: trailers, chunked: self.isChunked, context: context, promise: promise)
         }
+    }
+
+    /// Writes the head held back for its body, if any; before every flush of the connection.
+    func writeHeldHead(from context: ChannelHandlerContext) {
+        guard let head = self.heldHead else { return }
+        self.heldHead = nil
+        context.write(self.wrapOutboundOut(.byteBuffer(head)), promise: nil)
     }
 }

@@ -488,7 +488,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             !exchange.retried
         {
             self.send(.head(HTTPResponseHead(version: exchange.downstreamVersion, status: .continue)), context: context)
-            context.flush()
+            self.flushDownstream(context)
         }
         while !exchange.pending.isEmpty {
             self.forward(exchange.pending.removeFirst(), on: connection, exchange: exchange, flush: false)
@@ -658,7 +658,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.sendLastAndClose(.end(trailers), context: context)
         } else {
             self.send(.end(trailers), context: context)
-            context.flush()
+            self.flushDownstream(context)
         }
     }
 
@@ -675,12 +675,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Flushes what was written to the client, with the response head the encoder may hold
+    /// back for the body part that would follow it (see `DownstreamResponseEncoder`).
+    private func flushDownstream(_ context: ChannelHandlerContext) {
+        self.responseEncoder?.writeHeldHead(from: context)
+        context.flush()
+    }
+
     /// Writes and flushes the last part of a response, then closes once it is on the wire.
     private func sendLastAndClose(_ part: HTTPServerResponsePart, context: ChannelHandlerContext) {
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         self.send(part, context: context, promise: written)
-        context.flush()
+        self.flushDownstream(context)
         written.futureResult.whenComplete { _ in
             channel.close(promise: nil)
         }
@@ -842,7 +849,7 @@ extension ProxyHandler: UpstreamDelegate {
     }
 
     func upstreamReadComplete() {
-        self.context?.flush()
+        if let context = self.context { self.flushDownstream(context) }
     }
 
     func upstreamWritabilityChanged(isWritable: Bool) {
@@ -880,7 +887,7 @@ extension ProxyHandler: UpstreamDelegate {
         exchange.responseHeadSent = true
         exchange.switchingProtocols = true
         self.send(.head(head), context: context)
-        context.flush()
+        self.flushDownstream(context)
     }
 
     /// The 101 message ended: from here on both channels relay bytes (see `UpgradeSwitch`).

@@ -164,6 +164,61 @@ import Testing
         #expect(bytes == "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nserver: upstream\r\ndate: Mon, 23 Nov 2026 10:00:00 GMT\r\n\r\n")
     }
 
+    /// A final head waits for the body part after it: a part that fits the room left in the
+    /// head's buffer goes out in the same write; a larger one, a chunked one, a head alone
+    /// (flushed) and an interim head are written as they come.
+    @Test func aSmallBodyLeavesInItsHeadsWrite() throws {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers = ["content-length": "64", "server": "upstream"]
+        let small = ByteBuffer(repeating: UInt8(ascii: "s"), count: 64)
+        let expected = "HTTP/1.1 200 OK\r\ncontent-length: 64\r\nserver: upstream\r\n\r\n" + String(repeating: "s", count: 64)
+        let parts: [HTTPServerResponsePart] = [.head(head), .body(.byteBuffer(small)), .end(nil)]
+        let (bytes, writes) = try Self.bytes(of: parts, through: DownstreamResponseEncoder())
+        #expect(bytes == expected)
+        #expect(writes == 1)
+
+        head.headers = ["content-length": "70000"]
+        let large = ByteBuffer(repeating: UInt8(ascii: "l"), count: 70_000)
+        let (largeBytes, largeWrites) = try Self.bytes(
+            of: [HTTPServerResponsePart.head(head), .body(.byteBuffer(large)), .end(nil)],
+            through: DownstreamResponseEncoder()
+        )
+        #expect(largeBytes == "HTTP/1.1 200 OK\r\ncontent-length: 70000\r\n\r\n" + String(repeating: "l", count: 70_000))
+        #expect(largeWrites == 2)
+
+        head.headers = ["transfer-encoding": "chunked"]
+        let (chunkedBytes, _) = try Self.bytes(
+            of: [HTTPServerResponsePart.head(head), .body(.byteBuffer(ByteBuffer(string: "abc"))), .end(nil)],
+            through: DownstreamResponseEncoder()
+        )
+        #expect(chunkedBytes == "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+
+        let interim = HTTPResponseHead(version: .http1_1, status: .continue)
+        let (interimBytes, interimWrites) = try Self.bytes(
+            of: [HTTPServerResponsePart.head(interim), .head(HTTPResponseHead(version: .http1_1, status: .noContent)), .end(nil)],
+            through: DownstreamResponseEncoder()
+        )
+        #expect(interimBytes == "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
+        #expect(interimWrites == 2)
+
+        // Handed over directly, as ProxyHandler does: a held head leaves with the owner's flush.
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(DownstreamResponseEncoder())
+        let context = try channel.pipeline.syncOperations.context(handlerType: DownstreamResponseEncoder.self)
+        let encoder = try #require(context.handler as? DownstreamResponseEncoder)
+        head.headers = ["content-length": "1"]
+        encoder.write(.head(head), from: context, promise: nil)
+        #expect(try channel.readOutbound(as: IOData.self) == nil, "held for its body")
+        encoder.writeHeldHead(from: context)
+        channel.flush()
+        guard case .byteBuffer(let alone)? = try channel.readOutbound(as: IOData.self) else {
+            Issue.record("the head did not leave")
+            return
+        }
+        #expect(String(buffer: alone) == "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n")
+        _ = try channel.finish()
+    }
+
     @Test func aChunkedBodyIsFramedChunkByChunk() throws {
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/upload")
         head.headers = ["host": "a"]
