@@ -89,6 +89,25 @@ struct HeaderRewriterTests {
         #expect(!HeaderRewriter.rewriteResponse(&keepAlive))
     }
 
+    /// Whether the upstream closes after a response is read in the same scan that strips the
+    /// hop-by-hop headers; it must agree with `HTTP1KeepAlive` (NIO's rule) for every version
+    /// and `Connection` field.
+    @Test func upstreamCloseAgreesWithTheKeepAliveRuleForEveryVersionAndConnectionField() {
+        let fields: [[String]] = [
+            [], ["close"], ["keep-alive"], ["Keep-Alive"], ["CLOSE"], ["keep-alive, close"], ["close", "keep-alive"],
+            ["x-a, keep-alive"], ["upgrade"], [" close ,x"], ["closed"], ["keep-alive-ish"],
+        ]
+        for version in [HTTPVersion.http1_0, .http1_1, HTTPVersion(major: 1, minor: 2)] {
+            for values in fields {
+                var head = HTTPResponseHead(version: version, status: .ok)
+                for value in values { head.headers.add(name: "Connection", value: value) }
+                let expected = !HTTP1KeepAlive.isKeepAlive(head.headers, version: version)
+                #expect(HeaderRewriter.rewriteResponse(&head) == expected, "\(version) \(values)")
+                #expect(!head.headers.contains(name: "connection"))
+            }
+        }
+    }
+
     @Test func proxyOwnedHeadersAreSetOnceWhetherTheClientSentThemOrNot() {
         var plain = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
         plain.headers.add(name: "Host", value: "a.example.com")
@@ -155,8 +174,10 @@ struct HeaderRewriterTests {
 
     @Test func connectionTokensAreTrimmedAndEmptyOnesSkipped() {
         var names: [String] = []
-        HeaderRewriter.appendNamedHeaders(of: " , X-A ,\tX-B\t,,keep-alive,Upgrade ,x-c", to: &names)
+        var options = HeaderRewriter.ConnectionOptions()
+        HeaderRewriter.appendNamedHeaders(of: " , X-A ,\tX-B\t,,keep-alive,Upgrade ,x-c", to: &names, options: &options)
         #expect(names == ["X-A", "X-B", "x-c"])
+        #expect(options.keepAlive && !options.close)
 
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Connection", value: " x-a ,\tX-B")
