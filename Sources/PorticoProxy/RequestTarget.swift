@@ -9,7 +9,14 @@ struct RequestTarget {
 
     init(_ uri: String) {
         let value = uri[...]
-        guard !value.hasPrefix("/"), let colon = value.firstIndex(of: ":"),
+        // Origin-form, nearly every request: decided on the first byte, since `hasPrefix` on a
+        // `Substring` compares `Character`s (about 800 instructions).
+        if uri.utf8.first == UInt8(ascii: "/") {
+            self.authority = nil
+            self.path = value
+            return
+        }
+        guard let colon = value.firstIndex(of: ":"),
             value[value.index(after: colon)...].hasPrefix("//")
         else {
             self.authority = nil
