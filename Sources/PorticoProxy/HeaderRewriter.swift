@@ -140,23 +140,28 @@ enum HeaderRewriter {
     /// some 7,000 instructions on every keep-alive response.
     @discardableResult
     static func removeHopByHop(_ headers: inout HTTPHeaders) -> ConnectionOptions {
-        var doomed: [String] = []
+        // Most heads have one hop-by-hop field (`Connection`) naming nothing else: it is kept
+        // apart, and the list of the others allocated only when there are any.
+        var first: String?
+        var others: [String] = []
         var options = ConnectionOptions()
         for header in headers {
             let flags = HeaderPresence.flags(for: header.name)
             guard flags.contains(.hopByHop) else { continue }
-            doomed.append(header.name)
-            if flags.contains(.connection) { self.appendNamedHeaders(of: header.value, to: &doomed, options: &options) }
+            if first == nil { first = header.name } else { others.append(header.name) }
+            if flags.contains(.connection) { self.appendNamedHeaders(of: header.value, to: &others, options: &options) }
         }
-        for name in doomed {
+        if let first { headers.remove(name: first) }
+        for name in others {
             headers.remove(name: name)
         }
         return options
     }
 
     /// The header names in a `Connection` value (comma-separated, spaces and tabs around each),
-    /// except hop-by-hop names, which the scan finds by themselves when they are present; and
-    /// whether it says `close` or `keep-alive` (any case).
+    /// except hop-by-hop names, which the scan finds by themselves when they are present, and
+    /// `close`, an option rather than a name (as in nginx and Envoy); and whether it says
+    /// `close` or `keep-alive` (any case).
     /// Read as bytes: a keep-alive response's `Connection: keep-alive` walked through the
     /// string's UTF-8 view cost about 1,000 instructions, and makes no string at all here.
     static func appendNamedHeaders(of value: String, to names: inout [String], options: inout ConnectionOptions) {
@@ -174,7 +179,10 @@ enum HeaderRewriter {
         options: inout ConnectionOptions
     ) {
         HTTP1Syntax.forEachListItem(in: bytes) { name in
-            if HeaderName.equals(name, "close") { options.close = true }
+            if HeaderName.equals(name, "close") {
+                options.close = true
+                return
+            }
             if HeaderName.equals(name, "keep-alive") { options.keepAlive = true }
             if !HeaderPresence.flags(forBytes: name).contains(.hopByHop) {
                 names.append(String(decoding: name, as: UTF8.self))

@@ -178,6 +178,11 @@ struct HeaderRewriterTests {
         HeaderRewriter.appendNamedHeaders(of: " , X-A ,\tX-B\t,,keep-alive,Upgrade ,x-c", to: &names, options: &options)
         #expect(names == ["X-A", "X-B", "x-c"])
         #expect(options.keepAlive && !options.close)
+        // `close` is an option, not a field name (nginx and Envoy keep a field named so).
+        names = []
+        HeaderRewriter.appendNamedHeaders(of: "Close, x-a", to: &names, options: &options)
+        #expect(names == ["x-a"])
+        #expect(options.close)
 
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Connection", value: " x-a ,\tX-B")
