@@ -1,20 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// An immutable hash table from byte strings (host names, paths) to values: built once with a
 /// route table, probed on every request.
 ///
 /// Not a `Dictionary<ByteKey, Value>`, which this replaced: a lookup there fed the key through
 /// `Hasher` (SipHash, seeded and finalised) and reached a `Substring`'s bytes through generic
 /// closures once to hash and again to compare, about 1,200 instructions for an 11-byte host.
-/// Here the caller hands over the key's bytes once; they are hashed eight at a time and
-/// compared with `memcmp`. Keys are compared byte for byte, as the Ingress API compares hosts
-/// (after normalisation) and paths.
+/// Here the caller hands over the key's bytes once; they are hashed and compared eight at a
+/// time (with the standard library alone, as the whole route table is: no `memcmp`). Keys are
+/// compared byte for byte, as the Ingress API compares hosts (after normalisation) and paths.
 ///
 /// The hash is seeded per table from the system's random source, so that which keys collide
 /// differs from process to process; keys come from configuration and lookups cannot add any,
@@ -125,7 +117,19 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
     /// Whether `key` is the bytes of `stored` from `start` on (which hold at least as many).
     private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ stored: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
         guard let keyBase = key.baseAddress, let storedBase = stored.baseAddress else { return key.isEmpty }
-        return memcmp(storedBase + start, keyBase, key.count) == 0
+        let left = UnsafeRawPointer(keyBase)
+        let right = UnsafeRawPointer(storedBase + start)
+        var offset = 0
+        while offset + 8 <= key.count {
+            guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            else { return false }
+            offset += 8
+        }
+        while offset < key.count {
+            guard keyBase[offset] == storedBase[start + offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// The value stored under `key`'s UTF-8 bytes.

@@ -31,6 +31,22 @@ import Testing
         #expect(table.value(forKey: "b") == nil)
     }
 
+    /// Keys of one length that differ in one byte, at every position: in a compared word or in
+    /// the tail.
+    @Test func keysDifferingInAnyOneByteAreDifferentKeys() {
+        let base = Array("abcdefghijklmnopqrst".utf8)
+        let variants = base.indices.map { index -> String in
+            var bytes = base
+            bytes[index] = UInt8(ascii: "Z")
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let table = ByteKeyTable(variants.enumerated().map { (key: $0.element, value: $0.offset) })
+        for (index, key) in variants.enumerated() {
+            #expect(table.value(forKey: Substring(key)) == index)
+        }
+        #expect(table.value(forKey: Substring(String(decoding: base, as: UTF8.self))) == nil)
+    }
+
     @Test func theFirstOfTwoEntriesWithOneKeyIsKept() {
         let table = ByteKeyTable([(key: "/a", value: 1), (key: "/b", value: 2), (key: "/a", value: 3)])
         #expect(table.count == 2)
