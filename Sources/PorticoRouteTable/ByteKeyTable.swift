@@ -39,7 +39,7 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
     /// `entries` in order; of two entries with the same key, the first is kept (translation
     /// resolves such conflicts before, and reports them).
     init(_ entries: some Sequence<(key: String, value: Value)>) {
-        var entries = Array(entries)
+        let entries = Array(entries)
         guard !entries.isEmpty else {
             self.slots = []
             self.keyBytes = []
@@ -83,7 +83,6 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
             slots[position] = Slot(hash: hash, keyStart: start, keyLength: length, value: values.count)
             values.append(entries[index].value)
         }
-        entries.removeAll()
         self.slots = slots
         self.keyBytes = keyBytes
         self.values = values
