@@ -41,6 +41,7 @@ enum HTTP1FieldLines {
             index += 1
             while index < count, HTTP1Syntax.isWhitespace(bytes[index]) { index += 1 }
             let valueStart = index
+            index = HTTP1Syntax.fieldValueWordsEnd(in: bytes, from: index)
             while index < count, HTTP1Syntax.isFieldValue(bytes[index]) { index += 1 }
             guard index + 1 < count, bytes[index] == HTTP1Syntax.cr, bytes[index + 1] == HTTP1Syntax.lf else {
                 throw .malformed("control byte in the value of \(String(decoding: name, as: UTF8.self))")

@@ -25,6 +25,33 @@ enum HTTP1Syntax {
 
     /// A byte of a request target: visible ASCII (a URI is ASCII, RFC 3986; llhttp, which
     /// Portico used before, refuses the rest too), no space, no control byte.
+    /// The offset of the first byte from `start` on that may not be a field value byte,
+    /// eight bytes at a time: a word is skipped when none of its bytes is below 0x20 or 0x7F
+    /// (`isFieldValue` without the tab, which stops it like a control byte would). The exact
+    /// test then runs byte by byte from the offset returned, so a word stopped early costs
+    /// nothing but time. Values are most of a head's bytes, and a byte at a time they cost
+    /// about five instructions each.
+    @inline(__always)
+    static func fieldValueWordsEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // A byte below 0x20: subtracting 0x20 from it borrows into its high bit, which the
+            // complement of a byte below 0x80 has set (bytes from 0x80 up are obs-text, allowed).
+            let belowSpace = (word &- 0x20 &* ones) & ~word & highs
+            // A DEL byte: zero after xor with 0x7F.
+            let delete = word ^ (0x7F &* ones)
+            let hasDelete = (delete &- ones) & ~delete & highs
+            guard belowSpace | hasDelete == 0 else { break }
+            index += 8
+        }
+        return index
+    }
+
     @inline(__always)
     static func isTarget(_ byte: UInt8) -> Bool {
         byte > 0x20 && byte < 0x7F
