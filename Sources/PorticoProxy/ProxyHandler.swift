@@ -686,9 +686,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     ///
     /// Usually the flush has written everything and the connection closes at once. Otherwise
     /// (a client slower than its response) an empty write's promise says when the rest has
-    /// gone, since writes complete in order. A promise on every such response cost about
-    /// 2,000 instructions (the future, its callback, its generic metadata), on every request
-    /// that asks to close.
+    /// gone, since writes complete in order. A promise on every such response cost its
+    /// future, its callback and their generic metadata lookups, on every request that asks to
+    /// close (with the initializer's future in `ProxyServer`: 5,100 instructions a connection,
+    /// `bench/callgrind.sh --close`).
     private func sendLastAndClose(_ part: HTTPServerResponsePart, context: ChannelHandlerContext) {
         guard self.responseEncoder != nil else {
             // HTTP/2 stream or pipeline: the part itself carries the promise.
