@@ -59,10 +59,11 @@ extension ChannelPipeline.SynchronousOperations {
         try self.context(handler: handler).fireChannelActive()
     }
 
-    /// One HTTP/2 stream, front to back: `HTTP2StreamFront` (a malformed request resets the
-    /// stream; an empty end right after a head leaves as one HEADERS frame), NIO's
-    /// HTTP/2-to-HTTP/1 codec and a `ProxyHandler` that serves the stream's
-    /// one request. No pipelining or keep-alive handling: a stream carries one request.
+    /// One HTTP/2 stream, front to back: `HTTP2StreamFront` (frame payloads to request parts
+    /// and back; a malformed request resets the stream; an empty end right after a head leaves
+    /// as one HEADERS frame) and a `ProxyHandler` that serves the stream's one request, which
+    /// the front hands it directly. No pipelining or keep-alive handling: a stream carries one
+    /// request.
     func configureHTTP2StreamPipeline(
         configuration: ProxyConfiguration,
         routes: RouteTableStore,
@@ -73,21 +74,19 @@ extension ChannelPipeline.SynchronousOperations {
     ) throws {
         // Fixed names, as on a connection (see `configureEdgePipeline`).
         let front = HTTP2StreamFront()
-        try self.addHandler(front, name: "portico.h2.front")
-        try self.addHandler(HTTP2FramePayloadToHTTP1ServerCodec(), name: "portico.h2.codec")
-        try self.addHandler(
-            ProxyHandler(
-                routes: routes,
-                loop: loop,
-                configuration: configuration,
-                accessLogger: accessLogger,
-                timeouts: nil,
-                responseFrames: front,
-                peer: peer,
-                scheme: scheme,
-                downstream: .http2
-            ),
-            name: "portico.proxy"
+        let proxy = ProxyHandler(
+            routes: routes,
+            loop: loop,
+            configuration: configuration,
+            accessLogger: accessLogger,
+            timeouts: nil,
+            responseFrames: front,
+            peer: peer,
+            scheme: scheme,
+            downstream: .http2
         )
+        try self.addHandler(front, name: "portico.h2.front")
+        try self.addHandler(proxy, name: "portico.proxy")
+        front.deliver(to: proxy)
     }
 }

@@ -4,7 +4,7 @@ internal import NIOHTTP2
 enum HTTP2EdgeSettings {
     /// The connection settings: the advertised limits, and every DoS protection of
     /// swift-nio-http2 at its default. NIO's header block validation is off: each stream's
-    /// `HTTP2RequestValidation` checks what clients send, for a ninth of the instructions
+    /// `HTTP2StreamFront` checks what clients send, for a ninth of the instructions
     /// (`HTTP2RequestBlockRules` says why what Portico sends needs no check).
     static func connection(_ configuration: ProxyConfiguration) -> NIOHTTP2Handler.ConnectionConfiguration {
         let options = configuration.http2

@@ -6,8 +6,8 @@ internal import NIOHPACK
 /// swift-nio-http2 checks the same rules when its `headerBlockValidation` is on, but through
 /// `Substring.UTF8View`, byte by byte with index checks, and on the response blocks Portico
 /// sends as well: about 22,000 instructions of an HTTP/2 request, 9% of it (bench/README.md).
-/// The edge turns NIO's check off and `HTTP2RequestValidation` applies these instead, to what
-/// clients send. What Portico sends needs no second look: NIO's HTTP/1-to-HTTP/2 codec
+/// The edge turns NIO's check off and `HTTP2StreamFront` applies these instead, to what
+/// clients send. What Portico sends needs no second look: `HTTP2ResponseFrames`
 /// lowercases names and drops connection-specific fields, and the fields themselves come from
 /// `HTTP1RequestDecoder` or llhttp (tokens for names; no CR, LF or NUL in values), from an HTTP/2 upstream whose own
 /// NIO handler validates, or from Portico's fixed responses.
@@ -47,62 +47,105 @@ enum HTTP2RequestBlockRules {
         }
     }
 
+    /// A request header block that follows the rules, as the stream's front needs it to make
+    /// an HTTP/1-style request head: the pseudo-header values and the regular fields in order.
+    struct Request {
+        var method = ""
+        var authority: String?
+        var path: String?
+        /// The regular fields, in the block's order.
+        var fields: [(String, String)] = []
+        var hasHost = false
+        var hasContentLength = false
+        var isConnect: Bool { self.method == "CONNECT" }
+    }
+
     /// Checks a request's header block; nil when it is well formed.
     static func checkRequest(_ block: HPACKHeaders) -> Violation? {
+        if case .failure(let violation) = self.readRequest(block) { return violation }
+        return nil
+    }
+
+    /// Checks a request's header block and, when it is well formed, returns what it says, read
+    /// in the same pass over its fields.
+    static func readRequest(_ block: HPACKHeaders) -> Result<Request, Violation> {
+        var request = Request()
+        request.fields.reserveCapacity(block.count)
         var seen = PseudoHeaders()
         var regularFieldsBegan = false
-        var isConnect = false
         for (name, value, _) in block {
             if name.utf8.first == UInt8(ascii: ":") {
                 if regularFieldsBegan {
-                    return Violation(field: name, reason: "pseudo-header after a regular field")
+                    return .failure(Violation(field: name, reason: "pseudo-header after a regular field"))
                 }
                 guard let pseudo = PseudoHeaders(name: name) else {
-                    return Violation(field: name, reason: "not a request pseudo-header")
+                    return .failure(Violation(field: name, reason: "not a request pseudo-header"))
                 }
                 if seen.contains(pseudo) {
-                    return Violation(field: name, reason: "repeated")
+                    return .failure(Violation(field: name, reason: "repeated"))
                 }
                 seen.insert(pseudo)
                 if let problem = self.checkPseudoValue(value) {
-                    return Violation(field: name, reason: problem)
+                    return .failure(Violation(field: name, reason: problem))
                 }
-                if pseudo == .method {
-                    isConnect = value == "CONNECT"
-                } else if pseudo == .path, value.utf8.isEmpty {
-                    return Violation(field: name, reason: "empty")
+                switch pseudo {
+                case .method:
+                    request.method = value
+                case .path:
+                    if value.utf8.isEmpty { return .failure(Violation(field: name, reason: "empty")) }
+                    request.path = value
+                case .authority:
+                    request.authority = value
+                default:
+                    break
                 }
             } else {
                 regularFieldsBegan = true
                 if let violation = self.checkRegularField(name: name, value: value, inTrailers: false) {
-                    return violation
+                    return .failure(violation)
                 }
+                switch name.utf8.count {
+                case 4 where name == "host": request.hasHost = true
+                case 14 where name == "content-length": request.hasContentLength = true
+                default: break
+                }
+                request.fields.append((name, value))
             }
         }
         // RFC 9113 section 8.3.1: :method, :scheme and :path, except on CONNECT (section 8.5),
         // which has :method and :authority and nothing else.
+        let isConnect = request.isConnect
         let required: PseudoHeaders = isConnect ? [.method, .authority] : [.method, .scheme, .path]
         let allowed: PseudoHeaders = isConnect ? [.method, .authority] : [.method, .scheme, .path, .authority]
         if let missing = self.firstName(of: required.subtracting(seen)) {
-            return Violation(field: missing, reason: "missing")
+            return .failure(Violation(field: missing, reason: "missing"))
         }
         if let extra = self.firstName(of: seen.subtracting(allowed)) {
-            return Violation(field: extra, reason: "not allowed on CONNECT")
+            return .failure(Violation(field: extra, reason: "not allowed on CONNECT"))
         }
-        return nil
+        return .success(request)
     }
 
     /// Checks a trailing header block: regular fields only.
     static func checkTrailers(_ block: HPACKHeaders) -> Violation? {
+        if case .failure(let violation) = self.readTrailers(block) { return violation }
+        return nil
+    }
+
+    /// Checks a trailing header block and returns its fields, in order.
+    static func readTrailers(_ block: HPACKHeaders) -> Result<[(String, String)], Violation> {
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(block.count)
         for (name, value, _) in block {
             if name.utf8.first == UInt8(ascii: ":") {
-                return Violation(field: name, reason: "pseudo-header in trailers")
+                return .failure(Violation(field: name, reason: "pseudo-header in trailers"))
             }
             if let violation = self.checkRegularField(name: name, value: value, inTrailers: true) {
-                return violation
+                return .failure(violation)
             }
+            fields.append((name, value))
         }
-        return nil
+        return .success(fields)
     }
 
     private static func checkRegularField(name: String, value: String, inTrailers: Bool) -> Violation? {

@@ -39,7 +39,7 @@ import Testing
         #expect(ours.maximumBufferedControlFrames == nio.maximumBufferedControlFrames)
         #expect(ours.maximumConnectionGlitches == nio.maximumConnectionGlitches)
         #expect(ours.controlFrameRateLimit == nio.controlFrameRateLimit)
-        // Requests are validated per stream instead (HTTP2RequestValidation, in HTTP2StreamFront).
+        // Requests are validated per stream instead (HTTP2RequestBlockRules, in HTTP2StreamFront).
         #expect(ours.headerBlockValidation == .disabled)
         #expect(ours.contentLengthValidation == .enabled)
     }
