@@ -13,7 +13,7 @@ internal import NIOHTTP1
 /// 1,200 instructions a head. A head that does not fit is written again into a buffer of its
 /// exact size, which the hint then keeps.
 ///
-/// Nothing is validated: heads come from `HTTP1RequestDecoder`, llhttp or NIO's HTTP/2 codec
+/// Nothing is validated: heads come from `HTTP1RequestDecoder`, llhttp or `HTTP2StreamFront`
 /// (which reject CR, LF and NUL in names and values) or from Portico itself, as with NIO's encoders configured without
 /// header validation.
 enum HTTP1HeadBytes {

@@ -10,7 +10,7 @@ internal import PorticoRouteTable
 /// On HTTP/1.1 it serves a connection's requests one at a time and in order: what a client
 /// pipelines behind a request whose response is still under way waits in `pipelined` (see
 /// `PipelinedRequests`), and reads go on until that holds too much. On HTTP/2 there is one
-/// instance per stream, after NIO's HTTP/2-to-HTTP/1 codec, and a stream carries one request.
+/// instance per stream, after `HTTP2StreamFront`, and a stream carries one request.
 /// It answers itself when no route matches (404), the cluster has no endpoints (503), or the
 /// upstream fails before its response head (502/504); a gRPC request gets those answers as
 /// gRPC statuses (see `GRPCStatus`). After a response head has gone out an upstream failure

@@ -154,7 +154,7 @@ final class UpstreamPool {
         self.open(endpoint, upstream: upstream) { channel in
             // What `addHTTPClientHandlers` builds, with Portico's request encoder and response
             // decoder in place of NIO's. Request headers come from a client through
-            // `HTTP1RequestDecoder` or NIO's HTTP/2 codec (both reject CR, LF and NUL) or from
+            // `HTTP1RequestDecoder` or `HTTP2StreamFront` (both reject CR, LF and NUL) or from
             // Portico itself: no per-header re-validation.
             let decoder = HTTP1ResponseDecoder()
             let encoder = UpstreamRequestEncoder(responseDecoder: decoder)
