@@ -12,9 +12,9 @@ extension ChannelPipeline.SynchronousOperations {
     /// 1. `NIOHTTP2Handler` with its inline stream multiplexer: framing, HPACK, flow control and
     ///    swift-nio-http2's DoS protections at their defaults; it advertises the stream limit,
     ///    the initial window and the header list limit (`maxHeaderBytes`);
-    /// 2. `NIOHTTP2ServerConnectionManagementHandler`: closes the connection with GOAWAY after
-    ///    `idleTimeout` without an open stream, and on `ChannelShouldQuiesceEvent` (graceful
-    ///    shutdown) sends GOAWAY, lets open streams finish and then closes.
+    /// 2. `HTTP2ConnectionManager`: closes the connection with GOAWAY after `idleTimeout`
+    ///    without an open stream, and on `ChannelShouldQuiesceEvent` (graceful shutdown) sends
+    ///    GOAWAY, lets open streams finish and then closes.
     ///
     /// Each stream gets its own child pipeline (see `configureHTTP2StreamPipeline`). It does not
     /// time out a slow request head: that is bounded by the stream limit, the header list
@@ -26,10 +26,7 @@ extension ChannelPipeline.SynchronousOperations {
         accessLogger: Logger?,
         scheme: EdgeScheme
     ) throws {
-        let manager = NIOHTTP2ServerConnectionManagementHandler(
-            eventLoop: self.eventLoop,
-            configuration: .init(maxIdleTime: configuration.idleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil)
-        )
+        let manager = HTTP2ConnectionManager(idleTimeout: configuration.idleTimeout, timers: loop.timers)
         let boundLoop = NIOLoopBound(loop, eventLoop: self.eventLoop)
         let boundPeer = NIOLoopBound(DownstreamPeer(), eventLoop: self.eventLoop)
         let handler = NIOHTTP2Handler(
@@ -37,7 +34,7 @@ extension ChannelPipeline.SynchronousOperations {
             eventLoop: self.eventLoop,
             connectionConfiguration: HTTP2EdgeSettings.connection(configuration),
             streamConfiguration: HTTP2EdgeSettings.stream(configuration.http2),
-            streamDelegate: manager.http2StreamDelegate,
+            streamDelegate: manager,
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.configureHTTP2StreamPipeline(
