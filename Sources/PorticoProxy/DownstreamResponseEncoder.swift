@@ -50,11 +50,23 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
 
     /// Encodes `part` and writes its bytes from `context`'s place in the pipeline (the
     /// handler that owns this encoder).
-    func write(_ part: HTTPServerResponsePart, from context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        self.encode(part, context: context, promise: promise)
+    func write(
+        _ part: HTTPServerResponsePart,
+        from context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>?,
+        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+    ) {
+        self.encode(part, context: context, promise: promise, knownFraming: knownFraming)
     }
 
-    private func encode(_ part: HTTPServerResponsePart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    /// `knownFraming`: what `HeaderRewriter` found of a head's framing fields, when it
+    /// rewrote it (see `HTTP1BodyFraming.KnownFields`).
+    private func encode(
+        _ part: HTTPServerResponsePart,
+        context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>?,
+        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+    ) {
         switch part {
         case .head(var head):
             // A 1xx other than 101 is followed by the final response, which the method is for.
@@ -73,7 +85,7 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
             // A HEAD response keeps what a GET would have said about its body (RFC 9112
             // section 6.1); a CONNECT response says nothing (RFC 9110 section 9.3.6).
             let body: HTTP1BodyFraming.Body = answersConnect || !head.status.mayHaveResponseBody ? .none : .expected
-            let chunked = HTTP1BodyFraming.frame(&head.headers, body: body, version: head.version)
+            let chunked = HTTP1BodyFraming.frame(&head.headers, body: body, version: head.version, known: knownFraming)
             self.isChunked = chunked && !self.suppressesBody
             let bytes = HTTP1HeadBytes.response(head, allocator: context.channel.allocator, hint: &self.headSizeHint)
             self.writeHeldHead(from: context)

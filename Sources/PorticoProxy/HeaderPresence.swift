@@ -24,6 +24,7 @@ struct HeaderPresence: OptionSet {
     static let xForwardedPort = HeaderPresence(rawValue: 1 << 9)
     /// `Connection` itself (also `hopByHop`): its value names more headers to drop.
     static let connection = HeaderPresence(rawValue: 1 << 10)
+    static let contentLength = HeaderPresence(rawValue: 1 << 11)
 
     init(rawValue: UInt16) {
         self.rawValue = rawValue
@@ -58,6 +59,8 @@ struct HeaderPresence: OptionSet {
         case 10:
             if HeaderName.equals(name, "connection") { return [.connection, .hopByHop] }
             return HeaderName.equals(name, "keep-alive") ? .hopByHop : []
+        case 14:
+            return HeaderName.equals(name, "content-length") ? .contentLength : []
         case 15:
             return HeaderName.equals(name, "x-forwarded-for") ? .xForwardedFor : []
         case 16:

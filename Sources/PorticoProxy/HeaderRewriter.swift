@@ -18,6 +18,20 @@ enum HeaderRewriter {
         var isChunked: Bool
         /// The protocol an upgrade request asks for (its `Upgrade` value), nil for other requests.
         var upgrade: String?
+        /// The rewritten head's framing fields, for its encoder.
+        var framing: HTTP1BodyFraming.KnownFields {
+            HTTP1BodyFraming.KnownFields(contentLength: self.hasContentLength, chunked: self.isChunked)
+        }
+        var hasContentLength = false
+    }
+
+    /// What rewriting an upstream response head found.
+    struct ResponseFacts {
+        /// The upstream asked to close its connection (so the pool must not keep it).
+        var upstreamCloses: Bool
+        /// The rewritten head's framing fields (`Transfer-Encoding`, hop-by-hop, is gone), for
+        /// its encoder.
+        var framing: HTTP1BodyFraming.KnownFields
     }
 
     /// The `Upgrade` value of an HTTP/1.1 GET that carries `Connection: upgrade`; nil otherwise.
@@ -45,7 +59,8 @@ enum HeaderRewriter {
         var facts = RequestFacts(
             expectsContinue: false,
             isChunked: false,
-            upgrade: present.contains(.upgrade) ? self.upgradeProtocol(head) : nil
+            upgrade: present.contains(.upgrade) ? self.upgradeProtocol(head) : nil,
+            hasContentLength: present.contains(.contentLength)
         )
         facts.isChunked =
             present.contains(.transferEncoding)
@@ -105,24 +120,29 @@ enum HeaderRewriter {
         added.append((name, value))
     }
 
-    /// Strips hop-by-hop headers from an upstream response. Returns whether the upstream asked
-    /// to close its connection (so the pool must not keep it).
+    /// Strips hop-by-hop headers from an upstream response, and says whether the upstream asked
+    /// to close its connection (so the pool must not keep it) and what framing fields are left.
     ///
-    /// Both from the one scan `removeHopByHop` makes: reading `Connection` for keep-alive
+    /// All from the one scan `removeHopByHop` makes: reading `Connection` for keep-alive
     /// separately (`HTTP1KeepAlive`) scanned the list again and made an array of its values,
     /// about 1,700 instructions a response.
-    static func rewriteResponse(_ head: inout HTTPResponseHead) -> Bool {
+    static func rewriteResponse(_ head: inout HTTPResponseHead) -> ResponseFacts {
         let options = self.removeHopByHop(&head.headers)
         // As `HTTP1KeepAlive.isKeepAlive` (NIO's rule): `close` wins, then `keep-alive`, then
         // the version's default.
-        if options.close { return true }
-        return !(options.keepAlive || (head.version.major == 1 && head.version.minor >= 1))
+        let closes = options.close || !(options.keepAlive || (head.version.major == 1 && head.version.minor >= 1))
+        return ResponseFacts(
+            upstreamCloses: closes,
+            framing: HTTP1BodyFraming.KnownFields(contentLength: options.contentLength, chunked: false)
+        )
     }
 
-    /// The keep-alive options a `Connection` field gave.
+    /// The keep-alive options a `Connection` field gave, and whether the scan that read it
+    /// passed a `Content-Length`.
     struct ConnectionOptions {
         var close = false
         var keepAlive = false
+        var contentLength = false
     }
 
     /// Strips hop-by-hop headers from a 101 Switching Protocols, keeping `Connection: upgrade`
@@ -147,6 +167,7 @@ enum HeaderRewriter {
         var options = ConnectionOptions()
         for header in headers {
             let flags = HeaderPresence.flags(for: header.name)
+            if flags.contains(.contentLength) { options.contentLength = true }
             guard flags.contains(.hopByHop) else { continue }
             if first == nil { first = header.name } else { others.append(header.name) }
             if flags.contains(.connection) { self.appendNamedHeaders(of: header.value, to: &others, options: &options) }

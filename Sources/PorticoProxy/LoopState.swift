@@ -1,5 +1,6 @@
 internal import Logging
 internal import NIOCore
+internal import NIOHTTP1
 internal import PorticoBalancing
 internal import PorticoRouteTable
 
@@ -19,9 +20,11 @@ final class LoopState {
     /// unless `--enable-proxy-protocol` is on.
     private var proxiedClients: [ObjectIdentifier: String] = [:]
     private let seed: Int
-    /// The `Strict-Transport-Security` value, printed once here rather than by every handler
-    /// (each HTTP/2 stream has its own); nil when HSTS is off.
-    let hstsHeaderValue: String?
+    /// The `Strict-Transport-Security` field, printed once here rather than by every handler
+    /// (each HTTP/2 stream has its own), and kept as a list to append: `HTTPHeaders.add(name:value:)`
+    /// checks the name and value for non-ASCII bytes, about 700 instructions a response. Nil
+    /// when HSTS is off.
+    let hstsField: HTTPHeaders?
 
     init(
         eventLoop: any EventLoop,
@@ -34,7 +37,7 @@ final class LoopState {
         self.metrics = ProxyMetrics()
         self.timers = LoopTimerQueue(eventLoop: eventLoop)
         self.seed = seed
-        self.hstsHeaderValue = configuration.tls.hsts?.headerValue
+        self.hstsField = configuration.tls.hsts.map { ["strict-transport-security": $0.headerValue] }
     }
 
     /// The next endpoint of `cluster` in round-robin order, or nil when it has none.

@@ -49,8 +49,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let scheme: EdgeScheme
     private let downstream: DownstreamProtocol
     /// `Strict-Transport-Security` for hosts that ask for it; nil on plain HTTP or with HSTS off.
-    private let hstsHeaderValue: String?
-    /// Whether the response being served gets `hstsHeaderValue`.
+    private let hstsField: HTTPHeaders?
+    /// Whether the response being served gets `hstsField`.
     private var addsHSTS = false
     /// Whether the request being served is a gRPC call, so local errors are gRPC statuses.
     private var grpcRequest = false
@@ -103,7 +103,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.loop = loop
         self.configuration = configuration
         self.accessLogger = accessLogger
-        self.hstsHeaderValue = scheme == .https ? loop.hstsHeaderValue : nil
+        self.hstsField = scheme == .https ? loop.hstsField : nil
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -397,7 +397,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
         case .https:
-            self.addsHSTS = self.hstsHeaderValue != nil && virtualHost?.security.hsts == true
+            self.addsHSTS = self.hstsField != nil && virtualHost?.security.hsts == true
         }
         guard let route = table.route(in: virtualHost, path: target.path) else {
             self.answerLocally(.noRoute, head: head, source: ProxyMetrics.unrouted, start: start, context: context)
@@ -482,7 +482,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         connection.delegate = self
         exchange.connection = connection
-        connection.write(.head(exchange.upstreamHead))
+        connection.write(.head(exchange.upstreamHead), knownFraming: exchange.facts.framing)
         if exchange.facts.expectsContinue, exchange.downstreamVersion.major >= 2 || exchange.downstreamVersion.minor >= 1,
             !exchange.requestEndReceived,
             !exchange.retried
@@ -643,10 +643,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Adds `Strict-Transport-Security` to a final response head when the request's host asks
     /// for it and the head has none, once per request.
     private func addHSTSIfDue(_ head: inout HTTPResponseHead) {
-        guard self.addsHSTS, let value = self.hstsHeaderValue else { return }
+        guard self.addsHSTS, let field = self.hstsField else { return }
         self.addsHSTS = false
         if !head.headers.contains(name: "strict-transport-security") {
-            head.headers.add(name: "strict-transport-security", value: value)
+            head.headers.add(contentsOf: field)
         }
     }
 
@@ -665,9 +665,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes a response part: on HTTP/1 through the encoder (see
     /// `DownstreamResponseEncoder.write(_:from:promise:)`), on HTTP/2 as a frame payload straight to
     /// the stream's first handler (see `HTTP2ResponseFrames`), else through the pipeline.
-    private func send(_ part: HTTPServerResponsePart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+    private func send(
+        _ part: HTTPServerResponsePart,
+        context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>? = nil,
+        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+    ) {
         if let encoder = self.responseEncoder {
-            encoder.write(part, from: context, promise: promise)
+            encoder.write(part, from: context, promise: promise, knownFraming: knownFraming)
         } else if let frames = self.responseFrames {
             frames.write(HTTP2ResponseFrames.payload(for: part, allocator: context.channel.allocator), promise: promise)
         } else {
@@ -840,7 +845,8 @@ extension ProxyHandler: UpstreamDelegate {
                 return
             }
             self.responseTimer?.clear()
-            exchange.upstreamCloses = HeaderRewriter.rewriteResponse(&head)
+            let rewritten = HeaderRewriter.rewriteResponse(&head)
+            exchange.upstreamCloses = rewritten.upstreamCloses
             if self.grpcRequest { self.grpcStatusInHead = head.headers.first(name: "grpc-status") }
             exchange.status = head.status
             head.version = exchange.downstreamVersion
@@ -854,7 +860,7 @@ extension ProxyHandler: UpstreamDelegate {
             exchange.closeDownstreamAfterResponse = !keepAlive
             exchange.responseHeadSent = true
             self.addHSTSIfDue(&head)
-            self.send(.head(head), context: context)
+            self.send(.head(head), context: context, knownFraming: rewritten.framing)
         case .body(let buffer):
             guard exchange.responseHeadSent else { return }
             exchange.bytesSent += buffer.readableBytes

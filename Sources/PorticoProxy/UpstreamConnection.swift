@@ -129,9 +129,11 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
 
-    func write(_ part: HTTPClientRequestPart) {
+    /// `knownFraming`: what `HeaderRewriter` found of a head's framing fields (see
+    /// `HTTP1BodyFraming.KnownFields`); the HTTP/1 encoder then frames it without a scan.
+    func write(_ part: HTTPClientRequestPart, knownFraming: HTTP1BodyFraming.KnownFields? = nil) {
         if let encoder = self.encoder {
-            encoder.write(part)
+            encoder.write(part, knownFraming: knownFraming)
         } else {
             self.context?.write(self.wrapOutboundOut(part), promise: nil)
         }

@@ -43,23 +43,29 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     }
 
     /// Sends a part from this handler's place in the pipeline, past the handlers above it.
-    func write(_ part: HTTPClientRequestPart) {
+    func write(_ part: HTTPClientRequestPart, knownFraming: HTTP1BodyFraming.KnownFields? = nil) {
         guard let context = self.context else { return }
-        self.encode(part, context: context, promise: nil)
+        self.encode(part, context: context, promise: nil, knownFraming: knownFraming)
     }
 
     func flush() {
         self.context?.flush()
     }
 
-    private func encode(_ part: HTTPClientRequestPart, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    private func encode(
+        _ part: HTTPClientRequestPart,
+        context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>?,
+        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+    ) {
         switch part {
         case .head(var head):
             self.responseDecoder?.requestSent(head.method)
             self.isChunked = HTTP1BodyFraming.frame(
                 &head.headers,
                 body: .ofRequest(head.method),
-                version: head.version
+                version: head.version,
+                known: knownFraming
             )
             let bytes = HTTP1HeadBytes.request(head, allocator: context.channel.allocator, hint: &self.headSizeHint)
             context.write(self.wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
