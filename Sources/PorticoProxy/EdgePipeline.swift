@@ -32,7 +32,7 @@ extension ChannelPipeline.SynchronousOperations {
         // `handlerN` for it, about 300 instructions per handler on every new connection (and on
         // every HTTP/2 stream).
         try self.addHandler(timeouts, name: "portico.timeouts")
-        let decoder = HTTP1RequestDecoder(maxHeadBytes: configuration.maxHeaderBytes)
+        let decoder = HTTP1RequestDecoder(maxHeadBytes: configuration.maxHeaderBytes, shelf: loop.recentRequestFields)
         let proxy = ProxyHandler(
             routes: routes,
             loop: loop,

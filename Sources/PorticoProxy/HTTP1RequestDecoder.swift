@@ -44,10 +44,16 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
     /// The handler that parts go to directly, past the pipeline (see `deliver(to:)`).
     private var receiver: ProxyHandler?
 
+    /// Where the connection's last head's strings go when it closes, and where they came from.
+    private let shelf: HTTP1RecentFields.Shelf?
+
     /// `maxHeadBytes` bounds a request head (request line, fields, blank line) and, separately,
-    /// a trailer section; over it the request is answered 431.
-    init(maxHeadBytes: Int) {
+    /// a trailer section; over it the request is answered 431. The decoder starts from the
+    /// strings on `shelf` and leaves its own there when it is removed.
+    init(maxHeadBytes: Int, shelf: HTTP1RecentFields.Shelf? = nil) {
         self.maxHeadBytes = maxHeadBytes
+        self.shelf = shelf
+        if let shelf { self.recentFields = shelf.fields }
     }
 
     /// Hands parts to `receiver` directly instead of down the pipeline, as
@@ -62,6 +68,7 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
         self.removed = true
         self.receiver = nil
         _ = self.held.take()
+        self.shelf?.fields = self.recentFields
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

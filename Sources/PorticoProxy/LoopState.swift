@@ -25,6 +25,8 @@ final class LoopState {
     /// checks the name and value for non-ASCII bytes, about 700 instructions a response. Nil
     /// when HSTS is off.
     let hstsField: HTTPHeaders?
+    /// The request head strings the last closed connection left (see `HTTP1RecentFields.Shelf`).
+    let recentRequestFields = HTTP1RecentFields.Shelf()
 
     init(
         eventLoop: any EventLoop,

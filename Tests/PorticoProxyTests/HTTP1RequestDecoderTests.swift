@@ -57,6 +57,32 @@ import Testing
         _ = try channel.finish()
     }
 
+    /// A new connection's decoder starts from the strings the last closed one left on the
+    /// loop's shelf: each connection's head must still be read as it sent it, whatever it
+    /// shares with the one before, and the heads handed on must not change later.
+    @Test func newConnectionsReadTheirOwnHeadsFromTheShelf() throws {
+        let heads: [(String, [String])] = [
+            ("/a", ["Host: one.example", "Accept: */*", "X-Id: 1111"]),
+            ("/a", ["Host: one.example", "Accept: */*", "X-Id: 1111"]),
+            ("/b", ["Host: one.example", "Accept: */*", "X-Id: 2222"]),
+            ("/b", ["Host: two.example"]),
+            ("/", ["Host: two.example", "Accept: */*", "X-Id: 2222", "X-New: yes"]),
+        ]
+        let shelf = HTTP1RecentFields.Shelf()
+        var received: [HTTPRequestHead] = []
+        for (uri, fields) in heads {
+            let channel = EmbeddedChannel()
+            try channel.pipeline.syncOperations.addHandler(HTTP1RequestDecoder(maxHeadBytes: 8192, shelf: shelf))
+            try channel.writeInbound(ByteBuffer(string: "GET \(uri) HTTP/1.1\r\n" + fields.map { "\($0)\r\n" }.joined() + "\r\n"))
+            while let part = try channel.readInbound(as: HTTPServerRequestPart.self) {
+                if case .head(let head) = part { received.append(head) }
+            }
+            _ = try channel.finish()
+        }
+        #expect(received.map(\.uri) == heads.map(\.0))
+        #expect(received.map { DecodedEvent.fields($0.headers) } == heads.map(\.1))
+    }
+
     @Test func everyCutIntoReadsGivesTheSameParts() throws {
         let request = Array(
             "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=\"v\"\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nx-checksum: 12\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
