@@ -52,27 +52,3 @@ final class ConnectionCounter: Sendable {
         }?.succeed()
     }
 }
-
-/// The server channel's gate: over `maxConnections`, an accepted connection is closed at once,
-/// before any handler or buffer is set up for it.
-final class ConnectionLimitHandler: ChannelInboundHandler {
-    typealias InboundIn = any Channel
-    typealias InboundOut = any Channel
-
-    private let counter: ConnectionCounter
-
-    init(counter: ConnectionCounter) {
-        self.counter = counter
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let child = self.unwrapInboundIn(data)
-        guard self.counter.tryAcquire() else {
-            child.close(promise: nil)
-            return
-        }
-        let counter = self.counter
-        child.closeFuture.whenComplete { _ in counter.release() }
-        context.fireChannelRead(data)
-    }
-}
