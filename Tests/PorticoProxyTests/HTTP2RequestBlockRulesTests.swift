@@ -85,6 +85,24 @@ import Testing
         }
     }
 
+    /// Every ASCII byte in a name, a value and a pseudo-header value, at the start, inside and
+    /// at the end, against the grammar's byte classes.
+    @Test func everyASCIIByteIsClassedInEveryPlace() {
+        let tchars = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        for byte in UInt8(0)..<128 {
+            let char = String(decoding: [byte], as: UTF8.self)
+            for (prefix, suffix) in [("", "b"), ("a", "b"), ("a", "")] {
+                let text = prefix + char + suffix
+                let name = self.request(Self.pseudo + [(text, "v")])
+                #expect((name == nil) == tchars.contains(byte), "name byte \(byte)")
+                let value = self.request(Self.pseudo + [("x-v", text)])
+                #expect((value == nil) == !(byte == 0x00 || byte == 0x0A || byte == 0x0D), "value byte \(byte)")
+                let path = self.request([(":method", "GET"), (":scheme", "https"), (":path", "/" + text)])
+                #expect((path == nil) == !(byte <= 0x20 || byte == 0x7F), "path byte \(byte)")
+            }
+        }
+    }
+
     @Test func trailersCarryRegularFieldsOnly() {
         #expect(HTTP2RequestBlockRules.checkTrailers(HPACKHeaders([("x-checksum", "abc"), ("grpc-status", "0")])) == nil)
         #expect(HTTP2RequestBlockRules.checkTrailers(HPACKHeaders([(":path", "/")]))?.field == ":path")
