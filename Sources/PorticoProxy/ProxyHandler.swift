@@ -404,9 +404,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         guard case .cluster(let clusterID) = route.backend,
-            let cluster = table.clusters[clusterID], cluster.serviceExists,
-            let endpoints = table.endpoints[clusterID],
-            let endpoint = self.loop.pickEndpoint(clusterID, from: endpoints)
+            let backend = table.backend(for: clusterID), backend.cluster.serviceExists,
+            let endpoint = self.loop.pickEndpoint(clusterID, from: backend.endpoints)
         else {
             self.loop.metrics.recordUpstreamError(.noEndpoints)
             self.answerLocally(.noEndpoints, head: head, source: route.source, start: start, context: context)
@@ -430,7 +429,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let exchange = Exchange(
             table: table,
             route: route,
-            cluster: cluster,
+            cluster: backend.cluster,
             endpoint: endpoint,
             upstreamHead: upstreamHead,
             facts: facts,
@@ -439,7 +438,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             start: start
         )
         self.state = .proxying(exchange)
-        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint, cluster: cluster) {
+        if facts.upgrade == nil, let connection = self.loop.pool.takeIdle(endpoint, cluster: backend.cluster) {
             exchange.connectionWasReused = true
             // Within the handling of a request part: the flush comes once, after the rest of
             // the read (`channelReadComplete`, or the end of `deliverPipelined`).

@@ -28,6 +28,8 @@ public final class RouteTable: Sendable {
     /// for their SNI only when one is.
     public let hasPassthroughHosts: Bool
 
+    /// Each cluster with its ready endpoints, for the proxy's one lookup a request.
+    private let backends: [ClusterID: ClusterBackend]
     private let exactHosts: ByteKeyTable<Int>
     private let wildcardHosts: ByteKeyTable<Int>
     private let anyHost: Int?
@@ -58,6 +60,7 @@ public final class RouteTable: Sendable {
         self.redirectsToHTTPS = virtualHosts.contains { $0.security.redirectToHTTPS }
         self.tcpServices = tcpServices
         self.hasPassthroughHosts = virtualHosts.contains { $0.passthrough != nil }
+        self.backends = clusters.mapValues { ClusterBackend(cluster: $0, endpoints: endpoints[$0.id] ?? []) }
         if let previous, previous.virtualHosts.count == virtualHosts.count,
             zip(previous.virtualHosts, virtualHosts).allSatisfy({ $0.0 === $0.1 || $0.0.match == $0.1.match })
         {
@@ -83,6 +86,13 @@ public final class RouteTable: Sendable {
 
     /// An empty table: every request gets 404. Served until the first real table is published.
     public static let empty = RouteTable(generation: 0, virtualHosts: [])
+
+    /// A cluster and its ready endpoints (none when it has none), with one hash lookup where
+    /// `clusters` and `endpoints` take two (`bench/callgrind.sh`: 45,545 → about 45,350
+    /// instructions a request).
+    public func backend(for cluster: ClusterID) -> ClusterBackend? {
+        self.backends[cluster]
+    }
 
     /// The same routes with new endpoints: the EndpointSlice fast path, which does not retranslate.
     public func replacingEndpoints(_ endpoints: [ClusterID: [Endpoint]], generation: UInt64) -> RouteTable {

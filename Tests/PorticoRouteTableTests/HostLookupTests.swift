@@ -120,4 +120,29 @@ import Testing
         #expect(updated.endpoints[id] == [Endpoint(host: "10.0.0.1", port: 8080)])
         #expect(serviceName(updated.lookup(host: "a.example.com", path: "/")) == "exact-a")
     }
+
+    /// A cluster's backend is the cluster with its endpoints, none when it has none, and
+    /// follows an endpoint replacement; an unknown cluster (endpoints alone do not make one) has
+    /// none.
+    @Test func backendsPairClustersWithTheirEndpoints() {
+        let ready = ClusterID(namespace: "test", service: "ready", port: "80")
+        let idle = ClusterID(namespace: "test", service: "idle", port: "80")
+        let stray = ClusterID(namespace: "test", service: "stray", port: "80")
+        let endpoint = Endpoint(host: "10.0.0.1", port: 8080)
+        let table = RouteTable(
+            generation: 1,
+            virtualHosts: [],
+            clusters: [ready: Cluster(id: ready), idle: Cluster(id: idle, serviceExists: false)],
+            endpoints: [ready: [endpoint], stray: [endpoint]]
+        )
+        #expect(table.backend(for: ready)?.cluster == Cluster(id: ready))
+        #expect(table.backend(for: ready)?.endpoints == [endpoint])
+        #expect(table.backend(for: idle)?.cluster.serviceExists == false)
+        #expect(table.backend(for: idle)?.endpoints == [])
+        #expect(table.backend(for: stray) == nil)
+        let moved = Endpoint(host: "10.0.0.2", port: 8080)
+        let updated = table.replacingEndpoints([idle: [moved]], generation: 2)
+        #expect(updated.backend(for: ready)?.endpoints == [])
+        #expect(updated.backend(for: idle)?.endpoints == [moved])
+    }
 }
