@@ -40,7 +40,7 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.encode(self.unwrapOutboundIn(data), context: context, promise: promise)
+        self.encode(self.unwrapOutboundIn(data), context: context, promise: promise, knownFraming: nil)
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -65,7 +65,7 @@ final class DownstreamResponseEncoder: ChannelOutboundHandler, RemovableChannelH
         _ part: HTTPServerResponsePart,
         context: ChannelHandlerContext,
         promise: EventLoopPromise<Void>?,
-        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+        knownFraming: HTTP1BodyFraming.KnownFields?
     ) {
         switch part {
         case .head(var head):

@@ -30,82 +30,70 @@ enum HTTP1BodyFraming {
         }
     }
 
-    /// What the scan of a head that `HeaderRewriter` makes anyway found of its framing fields,
-    /// so that `frame` need not look for them again (three scans of the header lists a proxied
-    /// request: 46,559 → 45,532 instructions, `bench/callgrind.sh`). Only true after the rewrite: it leaves
-    /// `Transfer-Encoding` either absent or one `transfer-encoding: chunked` field.
+    /// A head's framing fields: what `frame` decides on. The encoders are handed them by
+    /// `HeaderRewriter`, whose scan of the head sees them anyway, so that `frame` need not look
+    /// for them again (up to three scans of the header list a proxied request: 46,559 → 45,532
+    /// instructions, `bench/callgrind.sh`); anything else is looked at (`init(of:)`).
     struct KnownFields: Equatable {
         /// A `Content-Length` field is present.
         var contentLength: Bool
-        /// The one `Transfer-Encoding` field is `chunked`; false when there is none.
+        /// A `Transfer-Encoding` field is present.
+        var transferEncoding: Bool
+        /// The first `Transfer-Encoding` value is `chunked`.
         var chunked: Bool
-    }
 
-    /// Makes `headers` say how the body is framed, and returns whether it is chunked.
-    /// `Transfer-Encoding` is looked for before it is removed: a removal costs three times a
-    /// scan (it takes the list for writing), and an upstream response has usually lost the
-    /// header already, with the other hop-by-hop headers. With `known`, nothing is looked for.
-    static func frame(_ headers: inout HTTPHeaders, body: Body, version: HTTPVersion, known: KnownFields? = nil) -> Bool {
-        if let known { return self.frame(&headers, body: body, version: version, known: known) }
-        let chunksAllowed = version.major == 1 && version.minor >= 1
-        switch body {
-        case .none:
-            if headers.contains(name: "content-length") { headers.remove(name: "content-length") }
-            Self.removeTransferEncoding(from: &headers)
-            return false
-        case .expected:
-            if headers.contains(name: "content-length") {
-                Self.removeTransferEncoding(from: &headers)
-                return false
-            }
-            guard chunksAllowed else { return false }
-            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
-            return true
-        case .unlikely:
-            if headers.contains(name: "content-length") {
-                Self.removeTransferEncoding(from: &headers)
-                return false
-            }
-            return chunksAllowed && headers.first(name: "transfer-encoding") == "chunked"
+        /// After `HeaderRewriter`, `Transfer-Encoding` is either absent or one
+        /// `transfer-encoding: chunked` field.
+        init(contentLength: Bool, chunked: Bool) {
+            self.contentLength = contentLength
+            self.transferEncoding = chunked
+            self.chunked = chunked
+        }
+
+        /// Looked up in `headers`: two scans.
+        init(of headers: HTTPHeaders) {
+            self.contentLength = headers.contains(name: "content-length")
+            let transferEncoding = headers.first(name: "transfer-encoding")
+            self.transferEncoding = transferEncoding != nil
+            self.chunked = transferEncoding == "chunked"
         }
     }
 
-    /// The same rules, on fields already known.
-    private static func frame(_ headers: inout HTTPHeaders, body: Body, version: HTTPVersion, known: KnownFields) -> Bool {
+    /// Makes `headers` say how the body is framed, and returns whether it is chunked. A field
+    /// is removed only when it is known to be there: a removal costs three times a scan (it
+    /// takes the list for writing), and an upstream response has usually lost
+    /// `Transfer-Encoding` already, with the other hop-by-hop headers.
+    static func frame(_ headers: inout HTTPHeaders, body: Body, version: HTTPVersion, known: KnownFields? = nil) -> Bool {
+        let fields = known ?? KnownFields(of: headers)
         let chunksAllowed = version.major == 1 && version.minor >= 1
         switch body {
         case .none:
-            if known.contentLength { headers.remove(name: "content-length") }
-            if known.chunked { headers.remove(name: "transfer-encoding") }
+            if fields.contentLength { headers.remove(name: "content-length") }
+            if fields.transferEncoding { headers.remove(name: "transfer-encoding") }
             return false
         case .expected:
-            if known.contentLength {
-                if known.chunked { headers.remove(name: "transfer-encoding") }
+            if fields.contentLength {
+                if fields.transferEncoding { headers.remove(name: "transfer-encoding") }
                 return false
             }
             guard chunksAllowed else { return false }
-            if known.chunked {
-                // Moved to the end, as `replaceOrAdd` does on the other path.
+            if fields.transferEncoding {
                 headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             } else {
                 headers.add(contentsOf: Self.chunkedField)
             }
             return true
         case .unlikely:
-            if known.contentLength {
-                if known.chunked { headers.remove(name: "transfer-encoding") }
+            if fields.contentLength {
+                if fields.transferEncoding { headers.remove(name: "transfer-encoding") }
                 return false
             }
-            return chunksAllowed && known.chunked
+            return chunksAllowed && fields.chunked
         }
     }
 
     /// Appended as a list: `HTTPHeaders.add(name:value:)` checks the name for non-ASCII bytes.
     private static let chunkedField: HTTPHeaders = ["transfer-encoding": "chunked"]
-
-    private static func removeTransferEncoding(from headers: inout HTTPHeaders) {
-        if headers.contains(name: "transfer-encoding") { headers.remove(name: "transfer-encoding") }
-    }
 
     /// Writes a body part: as it is, or as one chunk (size line, bytes, line end). An empty
     /// part is never a chunk, since an empty chunk ends the body; it is still written so that

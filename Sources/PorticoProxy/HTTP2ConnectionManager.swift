@@ -35,7 +35,7 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2StreamDelegate
     }
 
     private let idleTimeout: TimeAmount
-    private let timers: LoopTimerQueue?
+    private let timers: LoopTimerQueue
     private let pingData = HTTP2PingData(withInteger: UInt64.random(in: .min ... .max))
     private var state = State.serving
     private var openStreams = 0
@@ -43,18 +43,16 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2StreamDelegate
     private var idleTimer: LoopTimer?
     private var context: ChannelHandlerContext?
 
-    /// - Parameter timers: the queue of the connection's event loop; nil makes the handler
-    ///   its own (tests).
-    init(idleTimeout: TimeAmount, timers: LoopTimerQueue? = nil) {
+    /// - Parameter timers: the queue of the connection's event loop.
+    init(idleTimeout: TimeAmount, timers: LoopTimerQueue) {
         self.idleTimeout = idleTimeout
         self.timers = timers
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let timers = self.timers ?? LoopTimerQueue(eventLoop: context.eventLoop)
         // Unowned: `handlerRemoved` cancels the timer, after which it never fires (`LoopTimer`).
-        self.idleTimer = timers.makeTimer { [unowned self] in self.idleTimeoutPassed() }
+        self.idleTimer = self.timers.makeTimer { [unowned self] in self.idleTimeoutPassed() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -134,7 +132,8 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2StreamDelegate
             payload: .goAway(lastStreamID: .maxID, errorCode: .noError, opaqueData: nil)
         )
         context.write(self.wrapOutboundOut(goAway), promise: nil)
-        context.write(self.wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .ping(self.pingData, ack: false))), promise: nil)
+        let ping = HTTP2Frame(streamID: .rootStream, payload: .ping(self.pingData, ack: false))
+        context.write(self.wrapOutboundOut(ping), promise: nil)
         context.flush()
     }
 

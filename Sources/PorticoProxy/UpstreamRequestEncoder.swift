@@ -39,7 +39,7 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.encode(self.unwrapOutboundIn(data), context: context, promise: promise)
+        self.encode(self.unwrapOutboundIn(data), context: context, promise: promise, knownFraming: nil)
     }
 
     /// Sends a part from this handler's place in the pipeline, past the handlers above it.
@@ -56,7 +56,7 @@ final class UpstreamRequestEncoder: ChannelOutboundHandler, RemovableChannelHand
         _ part: HTTPClientRequestPart,
         context: ChannelHandlerContext,
         promise: EventLoopPromise<Void>?,
-        knownFraming: HTTP1BodyFraming.KnownFields? = nil
+        knownFraming: HTTP1BodyFraming.KnownFields?
     ) {
         switch part {
         case .head(var head):

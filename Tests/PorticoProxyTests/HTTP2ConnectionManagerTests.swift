@@ -12,8 +12,8 @@ import Testing
     private static let idle = TimeAmount.seconds(10)
 
     private func makeChannel() throws -> (EmbeddedChannel, HTTP2ConnectionManager) {
-        let manager = HTTP2ConnectionManager(idleTimeout: Self.idle)
         let channel = EmbeddedChannel()
+        let manager = HTTP2ConnectionManager(idleTimeout: Self.idle, timers: LoopTimerQueue(eventLoop: channel.embeddedEventLoop))
         try channel.pipeline.syncOperations.addHandler(manager)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, manager)
