@@ -58,7 +58,7 @@ if [[ ! "$SETTLE" =~ ^[0-9]+$ ]] || ((SETTLE >= DURATION)); then
     die "--settle takes whole seconds below --duration"
 fi
 
-declare -A HTTP_PORT HTTPS_PORT MEASURE_PIDS STATE TLS_STATE IDLE_RSS_KIB
+declare -A IDLE_RSS_KIB
 declare -A SCENARIO_TITLE=(
     [a]="(a) HTTP/1.1 keep-alive, CONN connections (wrk)"
     [b]="(b) HTTP/1.1, new connection per request (wrk, Connection: close)"
@@ -68,118 +68,6 @@ declare -A SCENARIO_TITLE=(
 )
 
 # --- targets -----------------------------------------------------------------------------------
-
-start_nginx_proxy() {
-    local dir="$BENCH_TMP/nginx"
-    mkdir -p "$dir"
-    HTTP_PORT[nginx]=$(free_port)
-    HTTPS_PORT[nginx]=$(free_port)
-    NGINX_STATUS_PORT=$(free_port)
-    RESUMPTION_CONTROL_PORT=$(free_port)
-    cat >"$dir/nginx.conf" <<EOF
-$(nginx_preamble "$dir")
-    ssl_protocols TLSv1.3;
-    ssl_certificate $BENCH_TMP/bench.crt;
-    ssl_certificate_key $BENCH_TMP/bench.key;
-    # Forced full handshakes: no session cache, no tickets (checked with openssl s_client).
-    ssl_session_cache off;
-    ssl_session_tickets off;
-
-    upstream bench_backends {
-        server 127.0.0.1:$BACKEND1_PORT;
-        server 127.0.0.1:$BACKEND2_PORT;
-        keepalive 512;
-        keepalive_requests 100000000;
-        keepalive_timeout 300s;
-    }
-    # Any other host: 404 from the proxy itself, never the backends.
-    server {
-        listen 127.0.0.1:${HTTP_PORT[nginx]} default_server backlog=4096;
-        listen 127.0.0.1:${HTTPS_PORT[nginx]} ssl http2 default_server backlog=4096;
-        server_name _;
-        return 404;
-    }
-    server {
-        listen 127.0.0.1:${HTTP_PORT[nginx]};
-        listen 127.0.0.1:${HTTPS_PORT[nginx]} ssl http2;
-        server_name bench.local;
-        location / {
-            proxy_pass http://bench_backends;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-        }
-    }
-    server {
-        listen 127.0.0.1:$NGINX_STATUS_PORT;
-        location / { stub_status; }
-    }
-    # Positive control for the resumption check: a listener that does resume sessions.
-    server {
-        listen 127.0.0.1:$RESUMPTION_CONTROL_PORT ssl;
-        ssl_session_cache shared:control:1m;
-        ssl_session_tickets on;
-        location / { return 200 "control\n"; }
-    }
-}
-EOF
-    spawn "$dir/stdout.log" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
-    local master=$SPAWNED_PID
-    wait_port "${HTTP_PORT[nginx]}" || die "nginx did not start: $(cat "$dir/error.log" "$dir/stdout.log")"
-    sleep 0.2
-    MEASURE_PIDS[nginx]=$(pid_and_children "$master" | tr '\n' ' ')
-    STATE[nginx]=ok
-    TLS_STATE[nginx]=ok
-}
-
-start_haproxy() {
-    local dir="$BENCH_TMP/haproxy"
-    mkdir -p "$dir"
-    HTTP_PORT[haproxy]=$(free_port)
-    HTTPS_PORT[haproxy]=$(free_port)
-    HAPROXY_STATS_PORT=$(free_port)
-    cat >"$dir/haproxy.cfg" <<EOF
-global
-    nbthread 1
-    maxconn 8000
-    # Forced full handshakes: no session cache, no tickets (checked with openssl s_client).
-    tune.ssl.cachesize 0
-    ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets
-
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    timeout http-keep-alive 60s
-    http-reuse always
-
-frontend bench
-    bind 127.0.0.1:${HTTP_PORT[haproxy]}
-    bind 127.0.0.1:${HTTPS_PORT[haproxy]} ssl crt $BENCH_TMP/bench.pem alpn h2,http/1.1
-    acl bench_host req.hdr(host) -m reg -i ^bench\.local(:[0-9]+)?$
-    http-request return status 404 content-type text/plain string "not found" unless bench_host
-    default_backend backends
-
-backend backends
-    balance roundrobin
-    http-reuse always
-    server b1 127.0.0.1:$BACKEND1_PORT
-    server b2 127.0.0.1:$BACKEND2_PORT
-
-frontend stats
-    bind 127.0.0.1:$HAPROXY_STATS_PORT
-    stats enable
-    stats uri /stats
-EOF
-    haproxy -c -f "$dir/haproxy.cfg" >"$dir/check.log" 2>&1 || die "haproxy config: $(cat "$dir/check.log")"
-    spawn "$dir/stdout.log" haproxy -db -f "$dir/haproxy.cfg"
-    local pid=$SPAWNED_PID
-    wait_port "${HTTP_PORT[haproxy]}" || die "haproxy did not start: $(cat "$dir/stdout.log")"
-    MEASURE_PIDS[haproxy]=$pid
-    STATE[haproxy]=ok
-    TLS_STATE[haproxy]=ok
-}
 
 start_portico_target() {
     if ! ensure_portico "$BUILD"; then
