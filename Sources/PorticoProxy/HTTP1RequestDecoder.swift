@@ -46,13 +46,17 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
 
     /// Where the connection's last head's strings go when it closes, and where they came from.
     private let shelf: HTTP1RecentFields.Shelf?
+    /// The connection's idle and head timeouts, told of what this handler sees (see
+    /// `ConnectionTimeouts`).
+    private let timeouts: ConnectionTimeouts?
 
     /// `maxHeadBytes` bounds a request head (request line, fields, blank line) and, separately,
     /// a trailer section; over it the request is answered 431. The decoder starts from the
     /// strings on `shelf` and leaves its own there when it is removed.
-    init(maxHeadBytes: Int, shelf: HTTP1RecentFields.Shelf? = nil) {
+    init(maxHeadBytes: Int, shelf: HTTP1RecentFields.Shelf? = nil, timeouts: ConnectionTimeouts? = nil) {
         self.maxHeadBytes = maxHeadBytes
         self.shelf = shelf
+        self.timeouts = timeouts
         if let shelf { self.recentFields = shelf.fields }
     }
 
@@ -64,14 +68,35 @@ final class HTTP1RequestDecoder: ChannelInboundHandler, RemovableChannelHandler 
         self.receiver = receiver
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.timeouts?.attach(to: context)
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         self.removed = true
         self.receiver = nil
         _ = self.held.take()
         self.shelf?.fields = self.recentFields
+        self.timeouts?.detach()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.timeouts?.channelActive()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.timeouts?.channelInactive()
+        context.fireChannelInactive()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+        self.timeouts?.readCycleEnded()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.timeouts?.bytesReceived()
         var input = self.held.joined(with: self.unwrapInboundIn(data))
         do {
             try self.decode(&input, context: context)

@@ -56,8 +56,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var grpcRequest = false
     /// The `grpc-status` of a gRPC response head (a trailers-only answer), for the access log.
     private var grpcStatusInHead: String?
-    /// Told when a head arrives and a response completes (see `ConnectionTimeoutHandler`).
-    private let timeouts: ConnectionTimeoutHandler?
+    /// Told when a head arrives and a response completes (see `ConnectionTimeouts`).
+    private let timeouts: ConnectionTimeouts?
     /// HTTP/1.1: requests received behind the one being answered.
     private var pipelined = PipelinedRequests()
     /// HTTP/1.1: the server is shutting down (`ChannelShouldQuiesceEvent`); the connection
@@ -86,7 +86,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         loop: LoopState,
         configuration: ProxyConfiguration,
         accessLogger: Logger?,
-        timeouts: ConnectionTimeoutHandler?,
+        timeouts: ConnectionTimeouts?,
         responseEncoder: DownstreamResponseEncoder? = nil,
         responseFrames: HTTP2StreamFront? = nil,
         peer: DownstreamPeer? = nil,

@@ -30,8 +30,8 @@ enum UpgradeSwitch {
 
         self.remove(UpstreamRequestEncoder.self, from: upstream)
         self.remove(HTTP1ResponseDecoder.self, from: upstream)
+        // The decoder takes the connection's HTTP timeouts with it (`ConnectionTimeouts`).
         self.remove(HTTP1RequestDecoder.self, from: downstream)
-        self.remove(ConnectionTimeoutHandler.self, from: downstream)
     }
 
     /// Removes the handler of `type` if the pipeline has one (the scheme handlers are optional).
