@@ -18,8 +18,12 @@ final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHand
     func flush(context: ChannelHandlerContext) {
         guard !self.flushPending else { return }
         self.flushPending = true
-        context.eventLoop.assumeIsolated().execute { [weak self] in
-            guard let self, self.flushPending else { return }
+        // Strong, not weak: the task runs within the tick, and a handler removed before then
+        // has flushed already (`handlerRemoved`), so keeping it until then costs nothing. A
+        // weak reference would give the handler a side table for life and put every retain
+        // and release of it on the slow path.
+        context.eventLoop.assumeIsolated().execute {
+            guard self.flushPending else { return }
             self.flushPending = false
             context.flush()
         }
