@@ -9,9 +9,9 @@ internal import NIOHTTP1
 /// head has arrived and when a response is complete (`requestPhase(_:)`). As a handler in
 /// front of the decoder it cost a handler call on every read and read-complete, and on every
 /// connection its own context, its adding and removing, and the calls of each lifecycle event
-/// (registered, active, inactive, unregistered): `bench/callgrind.sh`, 2026-11-24, about
-/// 119,300 → 115,450 instructions a request with a new connection each (`--close`), about
-/// 45,350 → 44,850 on a kept-alive connection. Its 408 is written as bytes
+/// (registered, active, inactive, unregistered): `bench/callgrind.sh`, 2026-11-24, 119,224 →
+/// about 115,450 instructions a request with a new connection each (`--close`), 45,377 →
+/// about 44,850 on a kept-alive connection. Its 408 is written as bytes
 /// from the decoder's place in the pipeline, which is where the old handler sat (only the TLS
 /// handlers are in front), whatever state the decoder is in.
 ///
