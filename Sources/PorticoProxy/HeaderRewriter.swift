@@ -55,6 +55,20 @@ enum HeaderRewriter {
         listenerPort: String,
         scheme: String = "http"
     ) -> RequestFacts {
+        var added: [(String, String)] = []
+        return self.rewriteRequest(&head, clientAddress: clientAddress, listenerPort: listenerPort, scheme: scheme, collectingIn: &added)
+    }
+
+    /// `rewriteRequest(_:clientAddress:listenerPort:scheme:)` collecting the fields it appends
+    /// in `added`, which it leaves empty with its capacity: the proxy passes one list per event
+    /// loop (`LoopState.requestFieldsToAdd`), so that a request allocates none.
+    static func rewriteRequest(
+        _ head: inout HTTPRequestHead,
+        clientAddress: String?,
+        listenerPort: String,
+        scheme: String,
+        collectingIn added: inout [(String, String)]
+    ) -> RequestFacts {
         let present = HeaderPresence(scanning: head.headers)
         var facts = RequestFacts(
             expectsContinue: false,
@@ -78,7 +92,6 @@ enum HeaderRewriter {
         // Collected and appended at once: `HTTPHeaders.add` checks each name for non-ASCII
         // bytes, about 700 instructions a call, five or more calls a request, for names that
         // are all Portico's own constants. Appending another `HTTPHeaders` checks nothing.
-        var added = [(String, String)]()
         added.reserveCapacity(6)
         if keepsTrailersTE {
             added.append(("te", "trailers"))
@@ -104,6 +117,7 @@ enum HeaderRewriter {
         self.set("x-forwarded-proto", to: scheme, in: &head.headers, present: present.contains(.xForwardedProto), added: &added)
         self.set("x-forwarded-port", to: listenerPort, in: &head.headers, present: present.contains(.xForwardedPort), added: &added)
         head.headers.add(contentsOf: HTTPHeaders(added))
+        added.removeAll(keepingCapacity: true)
         return facts
     }
 

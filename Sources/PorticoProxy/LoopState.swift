@@ -27,6 +27,10 @@ final class LoopState {
     let hstsField: HTTPHeaders?
     /// The request head strings the last closed connection left (see `HTTP1RecentFields.Shelf`).
     let recentRequestFields = HTTP1RecentFields.Shelf()
+    /// Where `HeaderRewriter` collects the fields it appends to each request head: one list
+    /// for the loop, emptied after each use with its capacity kept, instead of one allocated
+    /// and freed per request.
+    var requestFieldsToAdd: [(String, String)] = []
 
     init(
         eventLoop: any EventLoop,

@@ -424,7 +424,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             &upstreamHead,
             clientAddress: self.clientAddress,
             listenerPort: self.listenerPort,
-            scheme: self.scheme.name
+            scheme: self.scheme.name,
+            collectingIn: &self.loop.requestFieldsToAdd
         )
         let exchange = Exchange(
             table: table,

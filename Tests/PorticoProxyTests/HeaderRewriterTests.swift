@@ -30,6 +30,25 @@ struct HeaderRewriterTests {
         #expect(head.headers["x-forwarded-port"] == ["8080"])
     }
 
+    /// The proxy hands every request of a loop the same list to collect the appended fields
+    /// in: each head gets its own fields only, and the list comes back empty.
+    @Test func oneCollectingListServesRequestAfterRequest() {
+        var added: [(String, String)] = []
+        for (index, host) in ["a.example.com", "b.example.com"].enumerated() {
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+            head.headers.add(name: "Host", value: host)
+            let client = "10.0.0.\(index + 1)"
+            _ = HeaderRewriter.rewriteRequest(&head, clientAddress: client, listenerPort: "80", scheme: "http", collectingIn: &added)
+            #expect(added.isEmpty)
+            #expect(head.headers["x-forwarded-for"] == [client])
+            #expect(head.headers["x-real-ip"] == [client])
+            #expect(head.headers["x-forwarded-host"] == [host])
+            #expect(head.headers["x-forwarded-proto"] == ["http"])
+            #expect(head.headers["x-forwarded-port"] == ["80"])
+            #expect(head.headers.count == 6)
+        }
+    }
+
     @Test func upgradeRequestsKeepConnectionUpgradeAndUpgrade() {
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/chat")
         head.headers.add(name: "Host", value: "a.example.com")
