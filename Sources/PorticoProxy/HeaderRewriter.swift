@@ -49,19 +49,10 @@ enum HeaderRewriter {
     /// removed, `Expect: 100-continue` consumed, and the `X-Forwarded-*` family set as
     /// ingress-nginx does (`X-Forwarded-For` keeps the client's value and appends its address).
     /// `Host` is left as the client sent it.
-    static func rewriteRequest(
-        _ head: inout HTTPRequestHead,
-        clientAddress: String?,
-        listenerPort: String,
-        scheme: String = "http"
-    ) -> RequestFacts {
-        var added: [(String, String)] = []
-        return self.rewriteRequest(&head, clientAddress: clientAddress, listenerPort: listenerPort, scheme: scheme, collectingIn: &added)
-    }
-
-    /// `rewriteRequest(_:clientAddress:listenerPort:scheme:)` collecting the fields it appends
-    /// in `added`, which it leaves empty with its capacity: the proxy passes one list per event
-    /// loop (`LoopState.requestFieldsToAdd`), so that a request allocates none.
+    ///
+    /// The fields it appends are collected in `added`, which it leaves empty with its
+    /// capacity: the proxy passes one list per event loop (`LoopState.requestFieldsToAdd`), so
+    /// that a request allocates none.
     static func rewriteRequest(
         _ head: inout HTTPRequestHead,
         clientAddress: String?,

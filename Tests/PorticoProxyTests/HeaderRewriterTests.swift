@@ -212,3 +212,16 @@ struct HeaderRewriterTests {
         #expect(head.headers.map(\.name) == ["X-C"])
     }
 }
+
+extension HeaderRewriter {
+    /// One head rewritten with a list of its own to collect the appended fields in.
+    static func rewriteRequest(
+        _ head: inout HTTPRequestHead,
+        clientAddress: String?,
+        listenerPort: String,
+        scheme: String = "http"
+    ) -> RequestFacts {
+        var added: [(String, String)] = []
+        return self.rewriteRequest(&head, clientAddress: clientAddress, listenerPort: listenerPort, scheme: scheme, collectingIn: &added)
+    }
+}
